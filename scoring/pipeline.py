@@ -1,0 +1,67 @@
+"""The pipeline, written out once: load → validate input → score → cross-check."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from .issues import Issue
+from .loader import SourceMap, load_evaluation, to_evaluation
+from .model import Evaluation
+from .results import EvaluationResult
+from .score import score_evaluation
+from .validate import validate
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One evaluation file, scored (or the problems that prevented it)."""
+
+    source: SourceMap
+    evaluation: Evaluation | None
+    result: EvaluationResult | None
+    issues: tuple[Issue, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(i.severity == "error" for i in self.issues)
+
+
+def score(evaluation: Evaluation, source: SourceMap | None = None,
+          earlier: tuple[Issue, ...] | list[Issue] = ()) -> EvaluationResult:
+    """Score an evaluation and run every cross-check; all issues end up in the result.
+
+    The total and grade are left empty when any error remains: a wrong total is
+    worse than none.
+    """
+    locate = (source or SourceMap("")).locate
+    result = score_evaluation(evaluation, locate)
+    issues = tuple(earlier) + result.issues + tuple(validate(evaluation, result, locate))
+    if any(i.severity == "error" for i in issues):
+        return dataclasses.replace(result, issues=issues, total=None, grade=None)
+    return dataclasses.replace(result, issues=issues)
+
+
+def run(path: str | Path) -> Scored:
+    """Load, validate and score one evaluation file.
+
+    Raises:
+        ScoringError: the file is missing, unreadable, or not YAML.
+    """
+    evaluation, source, issues = load_evaluation(path)
+    return _finish(evaluation, source, issues)
+
+
+def run_data(data: object, file: str = "<输入>") -> Scored:
+    """The same pipeline over data already loaded (tests, benchmarks, other readers)."""
+    source = SourceMap(file)
+    evaluation, issues = to_evaluation(data, source)
+    return _finish(evaluation, source, issues)
+
+
+def _finish(evaluation: Evaluation | None, source: SourceMap, issues: list[Issue]) -> Scored:
+    if evaluation is None:
+        return Scored(source, None, None, tuple(issues))
+    result = score(evaluation, source, issues)
+    return Scored(source, evaluation, result, result.issues)

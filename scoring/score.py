@@ -1,0 +1,437 @@
+"""Scoring: pure functions from an `Evaluation` to an `EvaluationResult`.
+
+No file, spreadsheet or Word I/O here. Problems are returned as `Issue`s placed
+by `locate(path)`, a function the loader provides (key path → file, line, column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from . import rules
+from .formulas import FormulaError
+from .issues import Issue, Location
+from .model import BandsRule, DeductionRule, Evaluation, Funding, Indicator, Rounding, Settings
+from .numbers import HUNDRED, ZERO, fixed, plain, quantize
+from .results import (
+    EvaluationResult,
+    FundingResult,
+    FundsManagementResult,
+    IndicatorResult,
+    SourceResult,
+)
+from .rules import Outcome, RuleError
+from .values import (
+    ACCEPTED_FORMS,
+    DateValue,
+    Deadline,
+    Judgement,
+    NotApplicable,
+    Period,
+    Qualitative,
+    Quantity,
+    Value,
+    ValueParseError,
+    parse_value,
+    qualitative_met,
+)
+
+Locate = Callable[[str], Location]
+
+
+def _nowhere(path: str) -> Location:
+    return Location(path=path)
+
+
+class _RowError(Exception):
+    """A row that cannot be scored: becomes an error Issue at `field`."""
+
+    def __init__(self, field: str, message: str, hint: str = ""):
+        super().__init__(message)
+        self.field, self.message, self.hint = field, message, hint
+
+
+# ------------------------------------------------------------------ values
+
+
+def _parse(ind: Indicator, field: str) -> Value | None:
+    text = getattr(ind, field)
+    if text is None or text == "":
+        return None
+    try:
+        return parse_value(text)
+    except ValueParseError as exc:
+        label = "年度指标值" if field == "target" else "实际完成值"
+        raise _RowError(field, f"三级指标“{ind.level3}”的{label}{exc}", ACCEPTED_FORMS) from None
+
+
+_UNIT_SYNONYMS = {"日": "天", "位": "人", "名": "人"}
+
+
+def _compatible(t: Quantity, a: Quantity, ind: Indicator) -> Quantity:
+    """Check units; a bare actual takes the target's unit (seed 000 prints ``90`` for ``≥90%``)."""
+    tu, au = _UNIT_SYNONYMS.get(t.unit, t.unit), _UNIT_SYNONYMS.get(a.unit, a.unit)
+    if not au or not tu or au == tu:
+        if tu == "%" and not au and 0 < a.number <= 1 < t.number and a.number != a.number.to_integral():
+            raise _RowError(
+                "actual",
+                f"三级指标“{ind.level3}”的实际完成值“{a.text}”没有单位，而年度指标值是百分数“{t.text}”",
+                f"如指 {plain(a.number * HUNDRED)}%，请填写“{plain(a.number * HUNDRED)}%”；"
+                f"如确为 {plain(a.number)}%，请填写“{plain(a.number)}%”",
+            )
+        return a
+    raise _RowError(
+        "actual",
+        f"三级指标“{ind.level3}”的实际完成值“{a.text}”与年度指标值“{t.text}”单位不一致",
+        f"请按年度指标值的单位（{t.unit}）填写实际完成值",
+    )
+
+
+def _need_number(ind: Indicator, t: Value, a: Value) -> None:
+    raise _RowError(
+        "actual",
+        f"三级指标“{ind.level3}”的年度指标值“{ind.target}”是数值，实际完成值“{ind.actual}”不是数值",
+        f"请填写数值，例如 {_example(t)}；确需评价人判定的，请填写判定得分 score",
+    )
+
+
+def _example(t: Value) -> str:
+    if isinstance(t, Quantity):
+        return f"{plain(t.number)}{t.unit}"
+    return "90%"
+
+
+# ----------------------------------------------------------------- judged
+
+
+def _band(settings: Settings, level: str, weight: Decimal) -> tuple[Decimal, Decimal, str]:
+    b = settings.qualitative_bands
+    lo_a, lo_p = weight * b.achieved / HUNDRED, weight * b.partial / HUNDRED
+    if level == "achieved":
+        return lo_a, weight, f"达成区间 [{plain(lo_a)}, {plain(weight)}]"
+    if level == "partial":
+        return lo_p, lo_a, f"部分达成区间 [{plain(lo_p)}, {plain(lo_a)})"
+    return ZERO, lo_p, f"未达成区间 [0, {plain(lo_p)})"
+
+
+def _level_of(actual: Value | None, settings: Settings, met: bool | None) -> str | None:
+    """The official band (达成/部分达成/未达成) an actual names, if it names one."""
+    if met:
+        return "achieved"
+    if isinstance(actual, Judgement):
+        return actual.level
+    if isinstance(actual, Quantity) and actual.unit == "%" and actual.op is None:
+        b = settings.qualitative_bands
+        if actual.number >= b.achieved:
+            return "achieved"
+        return "partial" if actual.number >= b.partial else "missed"
+    return None
+
+
+def _judged(ind: Indicator, settings: Settings, level: str | None, computed: Outcome | None) -> Outcome:
+    score, weight = ind.score, ind.weight
+    if score > weight:
+        raise _RowError("score", f"三级指标“{ind.level3}”的判定得分 {plain(score)} 超过分值 {plain(weight)}",
+                        "得分不能超过分值")
+    band_text = ""
+    if level is not None:
+        lo, hi, band_text = _band(settings, level, weight)
+        inside = lo <= score <= hi if level == "achieved" else lo <= score < hi
+        if not inside:
+            raise _RowError(
+                "score",
+                f"三级指标“{ind.level3}”的判定得分 {plain(score)} 不在实际完成值“{ind.actual}”对应的{band_text}内",
+                "请调整得分，或改写实际完成值（达成/部分达成/未达成）",
+            )
+        band_text = f"（{band_text}）"
+    reason = f"评价人判定得分{band_text}"
+    if computed is not None:
+        reason = f"{computed.reason}；评价人判定得分（按规则应得 {plain(quantize(computed.score))}）"
+    return Outcome(score, score >= weight, None, reason)
+
+
+# ----------------------------------------------------------- dispatching
+
+
+def _auto_quantitative(ind: Indicator, t: Quantity, a: Value, settings: Settings, name: str | None) -> tuple[str, Outcome]:
+    if not isinstance(a, Quantity):
+        _need_number(ind, t, a)
+    if a.unit == "%" and t.unit not in ("%", ""):
+        chosen = name or "completion_rate"
+    else:
+        a = _compatible(t, a, ind)
+        if name:
+            chosen = name
+        elif t.op in ("<=", "<"):
+            chosen = settings.reverse_rule
+        elif t.op == "=":
+            chosen = "equality"
+        else:
+            chosen = "positive_ratio"
+    return chosen, rules.QUANTITATIVE_RULES[chosen](ind.weight, t, a)
+
+
+def _qualitative(ind: Indicator, t: Value, a: Value, settings: Settings) -> tuple[str, Outcome]:
+    target = t if isinstance(t, Qualitative) else Qualitative(str(ind.target))
+    met = qualitative_met(target, a)
+    reason = f"实际“{str(ind.actual).strip()}”对照目标“{str(ind.target).strip()}”"
+    if met:
+        return "qualitative", Outcome(ind.weight, True, ZERO, reason + "，已达成")
+    return "qualitative", _undecided(ind, a, settings, reason)
+
+
+def _undecided(ind: Indicator, a: Value, settings: Settings, reason: str) -> Outcome:
+    level = _level_of(a, settings, None)
+    if ind.score is not None:
+        return _judged(ind, settings, level, None)
+    if level is not None:
+        _, _, band_text = _band(settings, level, ind.weight)
+        raise _RowError("score", f"三级指标“{ind.level3}”{reason}，未完全达成，需要评价人判定得分",
+                        f"请填写判定得分 score，应在{band_text}内")
+    raise _RowError(
+        "actual",
+        f"三级指标“{ind.level3}”：无法判断实际完成值“{ind.actual}”是否达到年度指标值“{ind.target}”",
+        "请填写 达成、部分达成、未达成 或完成率（如 100%），或填写判定得分 score",
+    )
+
+
+def _deadline(ind: Indicator, t: Deadline | Period, a: Value, settings: Settings, year: int) -> tuple[str, Outcome]:
+    reason = f"期限“{str(ind.target).strip()}”，实际“{str(ind.actual).strip()}”"
+    met: bool | None = None
+    if isinstance(a, Quantity) and a.unit == "%" and a.op is None:
+        if a.number < HUNDRED and isinstance(t, Deadline):
+            return "deadline", Outcome(ind.weight * a.number / HUNDRED, False, a.number - HUNDRED,
+                                       reason, f"{plain(ind.weight)} × {plain(a.number)}%")
+        met = a.number >= HUNDRED or None
+    elif isinstance(a, Judgement):
+        met = a.level == "achieved" or None
+    elif isinstance(t, Deadline) and isinstance(a, (DateValue, Deadline)):
+        done = a.date if isinstance(a, DateValue) else a.resolve(year)
+        met = done <= t.resolve(year) or None
+    elif isinstance(t, Period) and isinstance(a, Period):
+        met = a.every == t.every or None
+    elif isinstance(a, Qualitative):
+        met = qualitative_met(Qualitative("按时"), a) or a.text == str(ind.target).replace(" ", "") or None
+    if met:
+        return "deadline", Outcome(ind.weight, True, ZERO, reason + "，按期完成")
+    return "deadline", _undecided(ind, a, settings, reason)
+
+
+def _custom(ind: Indicator, t: Value | None, a: Value) -> tuple[str, Outcome]:
+    rule = ind.rule
+    if not isinstance(a, Quantity):
+        raise _RowError("actual", f"三级指标“{ind.level3}”使用自定义评分规则，实际完成值“{ind.actual}”应为数值",
+                        "请填写数值，例如 90% 或 150 人")
+    tq = t if isinstance(t, Quantity) else None
+    if tq is not None:
+        a = _compatible(tq, a, ind)
+    if isinstance(rule, BandsRule):
+        return "bands", rules.bands(ind.weight, rule, a, tq)
+    if tq is None:
+        raise _RowError("target", f"三级指标“{ind.level3}”的评分规则需要数值型年度指标值，实际为“{ind.target}”",
+                        "请填写数值型年度指标值，如 ≤10%")
+    if isinstance(rule, DeductionRule):
+        return "deduction", rules.deduction(ind.weight, rule, tq, a)
+    name = rules.classify_rule(rule)
+    if name == "formula":
+        return "formula", rules.formula(ind.weight, rules.formula_of(rule), tq, a)
+    return name, rules.QUANTITATIVE_RULES[name](ind.weight, tq, a)
+
+
+def _outcome(ind: Indicator, t: Value | None, a: Value, settings: Settings, year: int) -> tuple[str, Outcome]:
+    rule = ind.rule
+    if isinstance(rule, (BandsRule, DeductionRule)) or (
+        isinstance(rule, str) and rules.classify_rule(rule) not in (*rules.VALUE_RULES, *rules.QUANTITATIVE_RULES)
+    ):
+        return _custom(ind, t, a)
+    name = rule if isinstance(rule, str) and rule in rules.QUANTITATIVE_RULES else None
+    if name and not (isinstance(t, Quantity) and isinstance(a, Quantity)):
+        raise _RowError("rule", f"三级指标“{ind.level3}”的评分规则 {name} 需要数值型年度指标值和实际完成值",
+                        "请改用适合定性指标的规则，或填写数值")
+    if t is None:
+        raise _RowError("target", f"三级指标“{ind.level3}”缺少年度指标值", "请填写年度指标值；不适用的指标填“/”")
+    if isinstance(t, Quantity):
+        chosen, outcome = _auto_quantitative(ind, t, a, settings, name)
+        if ind.score is not None:
+            return "judged", _judged(ind, settings, None, outcome)
+        return chosen, outcome
+    if isinstance(t, (Deadline, Period)):
+        return _deadline(ind, t, a, settings, year)
+    if isinstance(t, DateValue):
+        return _deadline(ind, Deadline(t.date.year, t.date.month, t.date.day, t.text), a, settings, year)
+    return _qualitative(ind, t, a, settings)
+
+
+def score_indicator(
+    ind: Indicator, index: int, settings: Settings, rounding: Rounding, year: int,
+    locate: Locate = _nowhere,
+) -> tuple[IndicatorResult, list[Issue]]:
+    """Score one 三级指标 row.
+
+    Returns:
+        The result, and the problems found in this row (an unscorable row has
+        status ``error`` and score None).
+    """
+    weight = ind.weight
+    try:
+        t = _parse(ind, "target")
+        a = _parse(ind, "actual")
+        if isinstance(t, NotApplicable) or isinstance(a, NotApplicable):
+            return _row(ind, index, None, None, "not_applicable", "not_applicable",
+                        "本年度不适用，不计分"), []
+        if a is None:
+            if ind.score is not None:
+                return _finish(ind, index, "judged", _judged(ind, settings, None, None), settings, rounding)
+            raise _RowError("actual", f"三级指标“{ind.level3}”缺少实际完成值",
+                            "请填写实际完成值；不适用的指标填“/”")
+        rule_name, outcome = _outcome(ind, t, a, settings, year)
+        if ind.score is not None and rule_name not in ("judged",) and outcome.score != ind.score:
+            rule_name, outcome = "judged", _judged(ind, settings, _level_of(a, settings, outcome.met), None)
+        return _finish(ind, index, rule_name, outcome, settings, rounding)
+    except _RowError as exc:
+        issue = Issue(locate(f"indicators[{index}].{exc.field}"), exc.message, exc.hint)
+    except (RuleError, FormulaError) as exc:
+        issue = Issue(locate(f"indicators[{index}].rule"), f"三级指标“{ind.level3}”的评分规则：{exc}",
+                      _rule_hint(exc))
+    return _row(ind, index, None, None, "error", "", issue.message), [issue]
+
+
+def _rule_hint(exc: Exception) -> str:
+    from .formulas import HELP
+
+    return HELP if isinstance(exc, FormulaError) else "见 docs/scoring.md 的“评分规则”一节"
+
+
+def _finish(ind: Indicator, index: int, rule_name: str, outcome: Outcome, settings: Settings,
+            rounding: Rounding) -> tuple[IndicatorResult, list[Issue]]:
+    weight = ind.weight
+    raw = outcome.score
+    note = ""
+    if raw > weight:
+        raw, note = weight, f"（封顶 {plain(weight)}）"
+    elif raw < 0:
+        raw, note = ZERO, "（最低 0 分）"
+    score = quantize(raw, rounding.precision, rounding.mode)
+    if outcome.expr:
+        explanation = f"{outcome.reason}：{outcome.expr} = {plain(score)}{note}"
+    elif outcome.met and score == weight and rule_name != "judged":
+        explanation = f"{outcome.reason}：得满分 {plain(weight)}"
+    else:
+        explanation = f"{outcome.reason}：得 {plain(score)} 分{note}"
+    dev = outcome.deviation
+    if outcome.met and settings.deviation_when_met == "zero":
+        dev = ZERO
+    if dev is not None:
+        dev = quantize(dev, 2)
+    status = "judged" if rule_name == "judged" else ("met" if outcome.met else "missed")
+    return _row(ind, index, score, dev, status, rule_name, explanation), []
+
+
+def _row(ind: Indicator, index: int, score, dev, status: str, rule: str, explanation: str) -> IndicatorResult:
+    return IndicatorResult(
+        index, ind.level1, ind.level2, ind.level3, ind.target or "", ind.actual or "",
+        ind.weight, score, dev, status, rule, explanation,
+    )
+
+
+# ------------------------------------------------------------------ funds
+
+
+def score_funding(funding: Funding, rounding: Rounding, locate: Locate = _nowhere) -> tuple[FundingResult, list[Issue]]:
+    """执行率 = 全年执行数 / 全年预算数 (the adjusted budget); 得分 = 分值 × 执行率, capped.
+
+    The rate is taken at the two decimals it is printed with (99.85%), then
+    multiplied: 10 × 99.85% = 9.985, which seed 001 prints as 10 (one decimal).
+    """
+    precision = rounding.precision if rounding.funding_precision is None else rounding.funding_precision
+    sources = tuple(
+        SourceResult(s.name, _rate(s.executed, s.annual_budget)) for s in funding.sources
+    )
+    rate = _rate(funding.executed, funding.annual_budget)
+    if rate is None:
+        issue = Issue(locate("funding.annual_budget"), "全年预算数为 0，无法计算预算执行率",
+                      "请填写调整后的全年预算数（万元）")
+        return FundingResult(funding.weight, None, None, issue.message, sources), [issue]
+    raw = funding.weight * min(rate, HUNDRED) / HUNDRED
+    score = quantize(raw, precision, rounding.mode)
+    explanation = (
+        f"执行率 = 全年执行数 {plain(funding.executed)} ÷ 全年预算数 {plain(funding.annual_budget)}"
+        f" = {fixed(rate)}%：{plain(funding.weight)} × {fixed(rate)}% = {plain(raw)}"
+    )
+    if raw != score:
+        explanation += f"，保留 {precision} 位小数得 {plain(score)}"
+    if rate > HUNDRED:
+        explanation += f"（执行率超过 100%，得分封顶 {plain(funding.weight)}）"
+    return FundingResult(funding.weight, rate, score, explanation, sources), []
+
+
+def _rate(executed: Decimal | None, budget: Decimal | None) -> Decimal | None:
+    if executed is None or not budget:
+        return None
+    return quantize(executed / budget * HUNDRED, 2)
+
+
+def score_funds_management(ev: Evaluation, locate: Locate = _nowhere) -> tuple[tuple[FundsManagementResult, ...], list[Issue]]:
+    issues: list[Issue] = []
+    results = []
+    for i, row in enumerate(ev.funds_management):
+        score = row.score
+        if score is None:
+            issues.append(Issue(locate(f"funds_management[{i}].score"),
+                                f"资金管理情况“{row.name}”缺少判定得分", f"请填写 0 到 {plain(row.weight)} 之间的得分"))
+        elif score > row.weight:
+            issues.append(Issue(locate(f"funds_management[{i}].score"),
+                                f"资金管理情况“{row.name}”的得分 {plain(score)} 超过分值 {plain(row.weight)}",
+                                "得分不能超过分值"))
+            score = None
+        results.append(FundsManagementResult(row.name, row.weight, score))
+    return tuple(results), issues
+
+
+# ----------------------------------------------------------------- totals
+
+
+def grade_of(total: Decimal, settings: Settings) -> str:
+    for band in settings.grades:
+        if total >= band.min:
+            return band.grade
+    return settings.grades[-1].grade
+
+
+def score_evaluation(ev: Evaluation, locate: Locate = _nowhere) -> EvaluationResult:
+    """Score every row, the funds block and the total; collect every problem."""
+    issues: list[Issue] = []
+    settings, rounding = ev.settings, ev.rounding
+    funding = None
+    weight_total = ZERO
+    total = ZERO
+    if ev.funding is not None:
+        funding, found = score_funding(ev.funding, rounding, locate)
+        issues += found
+        weight_total += funding.weight
+        total += funding.score or ZERO
+    fm, found = score_funds_management(ev, locate)
+    issues += found
+    for row in fm:
+        weight_total += row.weight
+        total += row.score or ZERO
+    rows = []
+    na_weight = ZERO
+    for i, ind in enumerate(ev.indicators):
+        result, found = score_indicator(ind, i, settings, rounding, ev.year, locate)
+        rows.append(result)
+        issues += found
+        weight_total += ind.weight
+        if result.status == "not_applicable":
+            na_weight += ind.weight
+        elif result.score is not None:
+            total += result.score
+    final: Decimal | None = None
+    grade = None
+    if not any(i.severity == "error" for i in issues):
+        final = total
+        if settings.not_applicable == "rescale" and na_weight and weight_total > na_weight:
+            final = quantize(total * weight_total / (weight_total - na_weight), rounding.precision, rounding.mode)
+        grade = grade_of(final, settings)
+    return EvaluationResult(final, grade, weight_total, funding, fm, tuple(rows), tuple(issues))

@@ -1,0 +1,184 @@
+"""Cross-checks over a scored evaluation, one function per rule, listed in RULES.
+
+Row-level problems (a value that cannot be parsed, a missing actual, a judged
+score outside its band) are found while scoring each row; the rules here look
+across rows and blocks. Every rule has the signature
+``rule(evaluation, result, locate) -> list[Issue]``; a new rule is a function,
+an entry in RULES and a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from .issues import Issue
+from .model import Evaluation
+from .numbers import HUNDRED, ZERO, fixed, plain
+from .results import EvaluationResult
+from .score import Locate
+from .values import Quantity, ValueParseError, parse_value
+
+# A computed 预算执行率 / 预算调整率 and the one typed in may differ by this much
+# (percentage points) before the row is flagged: printed rates are often rounded.
+FUNDS_TOLERANCE = Decimal(1)
+
+
+def check_weights_sum_to_100(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    if result.weight_total == HUNDRED:
+        return []
+    parts = []
+    if ev.funding is not None:
+        parts.append(f"预算执行 {plain(ev.funding.weight)}")
+    if ev.funds_management:
+        parts.append(f"资金管理 {plain(sum((r.weight for r in ev.funds_management), ZERO))}")
+    parts.append(f"绩效指标 {plain(sum((i.weight for i in ev.indicators), ZERO))}")
+    return [Issue(locate("indicators"),
+                  f"分值合计为 {plain(result.weight_total)}（{'，'.join(parts)}），应为 100",
+                  "请调整各行分值，使总分值为 100")]
+
+
+def check_duplicate_indicators(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    seen: dict[tuple[str, str, str], int] = {}
+    issues = []
+    for i, ind in enumerate(ev.indicators):
+        key = (ind.level1, ind.level2, ind.level3)
+        if key in seen:
+            issues.append(Issue(locate(f"indicators[{i}].level3"),
+                                f"三级指标“{ind.level3}”（{ind.level1} / {ind.level2}）重复出现，"
+                                f"与第 {seen[key] + 1} 项相同",
+                                "请删除重复项，或改用不同的指标名称"))
+        else:
+            seen[key] = i
+    return issues
+
+
+def check_shortfall_reasons(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    issues = []
+    for row, ind in zip(result.indicators, ev.indicators):
+        if row.score is not None and row.score < row.weight and not ind.reason.strip():
+            issues.append(Issue(locate(f"indicators[{row.index}].reason"),
+                                f"三级指标“{row.level3}”未得满分（{plain(row.score)}/{plain(row.weight)}），"
+                                "缺少偏差原因分析及改进措施",
+                                "请填写 reason：说明未完成的原因和改进措施", "warning"))
+    return issues
+
+
+def check_over_achievement(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    limit = ev.settings.over_achievement_warning
+    issues = []
+    for row, ind in zip(result.indicators, ev.indicators):
+        if row.status != "met" or row.rule not in ("positive_ratio", "equality"):
+            continue
+        try:
+            t, a = parse_value(ind.target), parse_value(ind.actual)
+        except ValueParseError:
+            continue
+        if isinstance(t, Quantity) and isinstance(a, Quantity) and t.number > 0:
+            over = (a.number - t.number) / t.number * HUNDRED
+            if over > limit:
+                issues.append(Issue(locate(f"indicators[{row.index}].actual"),
+                                    f"三级指标“{row.level3}”实际完成值 {a.text} 超出年度指标值 {t.text} "
+                                    f"{fixed(over)}%（超过 {plain(limit)}%），年度指标值可能设定偏低",
+                                    "请在 reason 中说明超额完成的原因，并在下年度合理设定目标", "warning"))
+    return issues
+
+
+def check_funds_contradictions(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    """预算执行率 and 预算调整率 rows must agree with the funds block of the same table."""
+    f = ev.funding
+    if f is None:
+        return []
+    computed: dict[str, Decimal] = {}
+    if result.funding is not None and result.funding.execution_rate is not None:
+        computed["预算执行率"] = result.funding.execution_rate
+    if f.initial_budget:
+        computed["预算调整率"] = (f.annual_budget - f.initial_budget) / f.initial_budget * HUNDRED
+    issues = []
+    for i, ind in enumerate(ev.indicators):
+        name = next((n for n in computed if n in ind.level3), None)
+        if name is None or not ind.actual:
+            continue
+        try:
+            a = parse_value(ind.actual)
+        except ValueParseError:
+            continue
+        if not isinstance(a, Quantity) or a.unit not in ("%", ""):
+            continue
+        value = computed[name]
+        if abs(a.number - value) > FUNDS_TOLERANCE:
+            formula = ("全年执行数 ÷ 全年预算数" if name == "预算执行率"
+                       else "（全年预算数 − 年初预算数）÷ 年初预算数")
+            issues.append(Issue(locate(f"indicators[{i}].actual"),
+                                f"三级指标“{ind.level3}”的实际完成值 {ind.actual} 与资金情况不符：按 {formula} "
+                                f"计算为 {fixed(value)}%",
+                                f"请核对，实际完成值应为 {fixed(value)}%", "warning"))
+    return issues
+
+
+def check_funds_block(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    f = ev.funding
+    if f is None:
+        return []
+    issues = []
+    if f.executed > f.annual_budget:
+        issues.append(Issue(locate("funding.executed"),
+                            f"全年执行数 {plain(f.executed)} 超过全年预算数 {plain(f.annual_budget)}",
+                            "请核对执行数；执行率按 100% 封顶计分", "warning"))
+    for field, label in (("initial_budget", "年初预算数"), ("annual_budget", "全年预算数"), ("executed", "全年执行数")):
+        values = [getattr(s, field) for s in f.sources]
+        total = getattr(f, field)
+        if f.sources and total is not None and all(v is not None for v in values):
+            parts = sum(values, ZERO)
+            if parts != total:
+                issues.append(Issue(locate(f"funding.{field}"),
+                                    f"资金来源各项{label}合计 {plain(parts)}，与合计行 {plain(total)} 不等",
+                                    "请核对资金来源明细", "warning"))
+    return issues
+
+
+def check_printed(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    """Printed numbers (a transcribed published table) against computed ones."""
+    issues = []
+    for row, ind in zip(result.indicators, ev.indicators):
+        if ind.printed_score is not None and row.score is not None and ind.printed_score != row.score:
+            issues.append(Issue(locate(f"indicators[{row.index}].printed_score"),
+                                f"三级指标“{row.level3}”印刷得分 {plain(ind.printed_score)}，计算得分 {plain(row.score)}",
+                                row.explanation, "warning"))
+        if (ind.printed_deviation is not None and row.deviation is not None
+                and ind.printed_deviation != row.deviation):
+            issues.append(Issue(locate(f"indicators[{row.index}].printed_deviation"),
+                                f"三级指标“{row.level3}”印刷偏差度 {fixed(ind.printed_deviation)}，"
+                                f"计算偏差度 {fixed(row.deviation)}", "", "warning"))
+    fr = result.funding
+    if ev.funding is not None and fr is not None and fr.score is not None:
+        if ev.funding.printed_score is not None and ev.funding.printed_score != fr.score:
+            issues.append(Issue(locate("funding.printed_score"),
+                                f"预算执行印刷得分 {plain(ev.funding.printed_score)}，计算得分 {plain(fr.score)}",
+                                fr.explanation, "warning"))
+    if ev.printed_total is not None and result.total is not None and ev.printed_total != result.total:
+        issues.append(Issue(locate("printed_total"),
+                            f"印刷总分 {plain(ev.printed_total)}，计算总分 {plain(result.total)}",
+                            "总分应为各行得分之和", "warning"))
+    return issues
+
+
+Rule = Callable[[Evaluation, EvaluationResult, Locate], list[Issue]]
+
+RULES: tuple[Rule, ...] = (
+    check_weights_sum_to_100,
+    check_duplicate_indicators,
+    check_shortfall_reasons,
+    check_over_achievement,
+    check_funds_contradictions,
+    check_funds_block,
+    check_printed,
+)
+
+
+def validate(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    """Run every rule; collect every problem."""
+    issues: list[Issue] = []
+    for rule in RULES:
+        issues += rule(ev, result, locate)
+    return issues
