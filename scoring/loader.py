@@ -13,6 +13,7 @@ the line and column, and a "did you mean" for mistyped keys.
 from __future__ import annotations
 
 import difflib
+import typing
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -63,7 +64,8 @@ class _Builder:
         self.issues: list[Issue] = []
 
     def build(self, node: yaml.Node, path: str = ""):
-        self.source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        # a key's own position wins over its value's (set first, below)
+        self.source.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode):
             result = {}
             for key_node, value_node in node.value:
@@ -137,13 +139,40 @@ def parse_yaml(text: str, file: str = "<输入>") -> tuple[object, SourceMap, li
 
 # ------------------------------------------------------- validation errors
 
-_UNION_TAGS = {"str", "BandsRule", "DeductionRule", "Decimal", "int", "float", "none"}
-_FIELD_NAMES = sorted({
-    name
+_UNION_TAGS = {"str", "Decimal", "int", "float", "none", "bool"}
+
+
+def _is_tag(part: object) -> bool:
+    """Pydantic names union members in `loc` (``str``, ``constrained-str``, ``BandsRule`` …)."""
+    return isinstance(part, str) and (part in _UNION_TAGS or "-" in part or part[:1].isupper())
+_ALL_FIELDS = {
+    name: cls
     for cls in vars(model).values()
     if isinstance(cls, type) and issubclass(cls, BaseModel) and cls is not BaseModel
     for name in cls.model_fields
-})
+}
+
+
+def _models_in(annotation) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The model whose keys are expected at `loc` (the parent of an unknown key)."""
+    current: list[type[BaseModel]] = [model.Evaluation]
+    for part in loc:
+        if isinstance(part, int) or _is_tag(part):
+            continue
+        nxt = [m for cls in current if part in cls.model_fields
+               for m in _models_in(cls.model_fields[part].annotation)]
+        if not nxt:
+            return None
+        current = nxt
+    return current[0] if current else None
+
+
 _LABELS = {
     "kind": "类型", "unit": "单位名称", "year": "年度", "project": "项目名称",
     "indicators": "绩效指标", "weight": "分值", "target": "年度指标值", "actual": "实际完成值",
@@ -156,7 +185,7 @@ _LABELS = {
 def _path_of(loc: tuple) -> str:
     path = ""
     for part in loc:
-        if isinstance(part, str) and (part in _UNION_TAGS or part.startswith("function-")):
+        if _is_tag(part):
             continue
         path = _join(path, part)
     return path
@@ -164,15 +193,23 @@ def _path_of(loc: tuple) -> str:
 
 def _message(err: dict) -> tuple[str, str]:
     kind = err["type"]
-    last = next((p for p in reversed(err["loc"]) if isinstance(p, str) and p not in _UNION_TAGS
-                 and not p.startswith("function-")), "")
+    last = next((p for p in reversed(err["loc"]) if isinstance(p, str) and not _is_tag(p)), "")
     label = f"“{last}”" + (f"（{_LABELS[last]}）" if last in _LABELS else "")
     ctx = err.get("ctx") or {}
     if kind == "missing":
         return f"缺少必填项{label}", f"请添加 {last}: …"
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(last, _FIELD_NAMES, n=1)
-        hint = f"是否想写“{close[0]}”？" if close else "请删除该键，或检查拼写"
+        owner = _model_at(err["loc"][:-1])
+        fields = list(owner.model_fields) if owner else []
+        close = difflib.get_close_matches(last, fields, n=1)
+        if close:
+            hint = f"是否想写“{close[0]}”？"
+        elif last in _ALL_FIELDS:
+            hint = f"“{last}”不能写在这里，请检查缩进或所在位置"
+        else:
+            hint = "请删除该键，或检查拼写"
+        if fields:
+            hint += f"（此处可用的键：{'、'.join(fields)}）"
         return f"未知的键“{last}”", hint
     if kind == "literal_error":
         return f"{label}的值“{err.get('input')}”不可用", f"可选值：{ctx.get('expected', '')}"
@@ -202,7 +239,7 @@ def _message(err: dict) -> tuple[str, str]:
 
 
 def _is_rule(loc: tuple) -> bool:
-    return "rule" in loc and any(isinstance(p, str) and p in _UNION_TAGS for p in loc)
+    return "rule" in loc and any(_is_tag(p) for p in loc)
 
 
 def validation_issues(exc: ValidationError, source: SourceMap) -> list[Issue]:

@@ -30,6 +30,7 @@ class Outcome:
     deviation: Decimal | None  # raw, percent
     reason: str  # "实际 85% 未达到目标 ≥90%"
     expr: str | None = None  # "20 × 85/90"; None: the score needs no working
+    judged: bool = False  # the score is the evaluator's, not computed
 
 
 class RuleError(ValueError):

@@ -148,7 +148,7 @@ def _judged(ind: Indicator, settings: Settings, level: str | None, computed: Out
     reason = f"评价人判定得分{band_text}"
     if computed is not None:
         reason = f"{computed.reason}；评价人判定得分（按规则应得 {plain(quantize(computed.score))}）"
-    return Outcome(score, score >= weight, None, reason)
+    return Outcome(score, score >= weight, None, reason, judged=True)
 
 
 # ----------------------------------------------------------- dispatching
@@ -286,7 +286,7 @@ def score_indicator(
             raise _RowError("actual", f"三级指标“{ind.level3}”缺少实际完成值",
                             "请填写实际完成值；不适用的指标填“/”")
         rule_name, outcome = _outcome(ind, t, a, settings, year)
-        if ind.score is not None and rule_name not in ("judged",) and outcome.score != ind.score:
+        if ind.score is not None and not outcome.judged and outcome.score != ind.score:
             rule_name, outcome = "judged", _judged(ind, settings, _level_of(a, settings, outcome.met), None)
         return _finish(ind, index, rule_name, outcome, settings, rounding)
     except _RowError as exc:
@@ -315,7 +315,7 @@ def _finish(ind: Indicator, index: int, rule_name: str, outcome: Outcome, settin
     score = quantize(raw, rounding.precision, rounding.mode)
     if outcome.expr:
         explanation = f"{outcome.reason}：{outcome.expr} = {plain(score)}{note}"
-    elif outcome.met and score == weight and rule_name != "judged":
+    elif outcome.met and score == weight and not outcome.judged and not note:
         explanation = f"{outcome.reason}：得满分 {plain(weight)}"
     else:
         explanation = f"{outcome.reason}：得 {plain(score)} 分{note}"
@@ -324,7 +324,7 @@ def _finish(ind: Indicator, index: int, rule_name: str, outcome: Outcome, settin
         dev = ZERO
     if dev is not None:
         dev = quantize(dev, 2)
-    status = "judged" if rule_name == "judged" else ("met" if outcome.met else "missed")
+    status = "judged" if outcome.judged else ("met" if outcome.met else "missed")
     return _row(ind, index, score, dev, status, rule_name, explanation), []
 
 

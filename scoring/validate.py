@@ -156,6 +156,12 @@ def check_printed(ev: Evaluation, result: EvaluationResult, locate: Locate) -> l
             issues.append(Issue(locate("funding.printed_score"),
                                 f"预算执行印刷得分 {plain(ev.funding.printed_score)}，计算得分 {plain(fr.score)}",
                                 fr.explanation, "warning"))
+    if ev.funding is not None and fr is not None and fr.execution_rate is not None:
+        printed = ev.funding.printed_rate
+        if printed is not None and printed != fr.execution_rate.quantize(printed):
+            issues.append(Issue(locate("funding.printed_rate"),
+                                f"印刷执行率 {plain(printed)}%，计算执行率 {fixed(fr.execution_rate)}%",
+                                fr.explanation, "warning"))
     if ev.printed_total is not None and result.total is not None and ev.printed_total != result.total:
         issues.append(Issue(locate("printed_total"),
                             f"印刷总分 {plain(ev.printed_total)}，计算总分 {plain(result.total)}",
