@@ -31,21 +31,26 @@ from .numbers import D, quantize
 
 NAMES = ("actual", "target", "weight", "ratio")
 MAX_LENGTH = 500
+MAX_DEPTH = 100  # nesting of the syntax tree; simpleeval recurses ~3 frames per level
 
 
 def _round(value, places=0):
     places = int(places)
     if not 0 <= places <= 6:
         raise FormulaError("round 的小数位数应在 0–6 之间")
-    return quantize(D(value), places, "half_up")
+    try:
+        return quantize(D(value), places, "half_up")
+    except decimal.InvalidOperation:  # more digits than the context holds
+        raise FormulaError("计算结果过大（超出精度）") from None
 
 
 def _floor(value):
-    return Decimal(math.floor(D(value)))
+    # to_integral_value stays a Decimal: math.floor would build a huge int for 10**999999
+    return D(value).to_integral_value(rounding=decimal.ROUND_FLOOR)
 
 
 def _ceil(value):
-    return Decimal(math.ceil(D(value)))
+    return D(value).to_integral_value(rounding=decimal.ROUND_CEILING)
 
 
 ALLOWED_FUNCTIONS = {
@@ -126,6 +131,8 @@ class _Evaluator(simpleeval.SimpleEval):
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise FormulaError("公式中只能出现数字常量")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise FormulaError("计算结果过大（数字超出范围）")
         return Decimal(value) if isinstance(value, int) else D(value)
 
 
@@ -154,6 +161,10 @@ def compile_formula(text: str) -> Formula:
         raise FormulaError(f"公式语法错误{column}") from None
     except (RecursionError, MemoryError, ValueError):
         raise FormulaError("公式过于复杂或含有无效字符") from None
+    except OverflowError:
+        raise FormulaError("计算结果过大（数字超出范围）") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise FormulaError(f"公式嵌套过深（超过 {MAX_DEPTH} 层）")
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
             message = _NODE_MESSAGES.get(type(node), f"不支持的写法（{type(node).__name__}）")
@@ -171,6 +182,16 @@ def compile_formula(text: str) -> Formula:
         ):
             raise FormulaError("公式中只能出现数字常量")
     return Formula(text, tree.body)
+
+
+def _depth(tree: ast.AST) -> int:
+    """Depth of the tree, without recursion (a formula may nest hundreds deep)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _is_called(tree: ast.AST, name: ast.Name) -> bool:
@@ -197,11 +218,12 @@ def evaluate(formula: Formula, names: dict[str, Decimal]) -> Decimal:
         raise FormulaError(f"名称“{exc.name}”未定义") from None
     except simpleeval.InvalidExpression as exc:
         raise FormulaError(f"公式无法计算：{exc}") from None
-    except decimal.InvalidOperation as exc:
+    except decimal.InvalidOperation as exc:  # 0/0, x % 0 and other undefined operations
         signals = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
-        if decimal.DivisionUndefined in signals:  # 0/0
-            raise FormulaError("计算时除以 0（例如 target 为 0）") from None
-        raise FormulaError("公式无法计算（0/0 或无效运算）") from None
+        if decimal.DivisionImpossible in signals:  # // or % of a huge number
+            raise FormulaError("计算结果过大（超出精度）") from None
+        raise FormulaError("公式无法计算：除以 0、对 0 取余、0 的 0 次方或负数开方等无效运算"
+                           "（例如 target 为 0）") from None
     except TypeError:
         raise FormulaError("函数参数个数或类型不正确") from None
     except (ValueError, ArithmeticError):
@@ -210,7 +232,9 @@ def evaluate(formula: Formula, names: dict[str, Decimal]) -> Decimal:
         _EVALUATOR.names = {}
     if isinstance(result, bool) or not isinstance(result, (Decimal, int, float)):
         raise FormulaError("公式结果不是数字")
-    result = D(result)
-    if not result.is_finite():
+    if isinstance(result, float) and not math.isfinite(result):
         raise FormulaError("公式结果不是有限数字")
+    result = result if isinstance(result, Decimal) else D(result)
+    if not result.is_finite():  # e.g. 0 ** -1 is Infinity in decimal arithmetic
+        raise FormulaError("公式结果不是有限数字（例如 0 的负数次方）")
     return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +38,8 @@ def score(evaluation: Evaluation, source: SourceMap | None = None,
     result = score_evaluation(evaluation, locate)
     issues = tuple(earlier) + result.issues + tuple(validate(evaluation, result, locate))
     if any(i.severity == "error" for i in issues):
-        return dataclasses.replace(result, issues=issues, total=None, grade=None)
-    return dataclasses.replace(result, issues=issues)
+        return result._replace(issues=issues, total=None, grade=None)
+    return result._replace(issues=issues)
 
 
 def run(path: str | Path) -> Scored:

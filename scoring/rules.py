@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from .formulas import NAMES as FORMULA_NAMES
 from .formulas import Formula, compile_formula, evaluate
@@ -23,8 +23,7 @@ from .numbers import HUNDRED, ZERO, plain
 from .values import Quantity, ValueParseError, parse_value
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     score: Decimal  # raw
     met: bool
     deviation: Decimal | None  # raw, percent

@@ -7,7 +7,7 @@ by `locate(path)`, a function the loader provides (key path → file, line, colu
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from . import rules
 from .formulas import FormulaError
@@ -312,26 +312,31 @@ def _finish(ind: Indicator, index: int, rule_name: str, outcome: Outcome, settin
         raw, note = weight, f"（封顶 {plain(weight)}）"
     elif raw < 0:
         raw, note = ZERO, "（最低 0 分）"
-    score = quantize(raw, rounding.precision, rounding.mode)
-    if outcome.expr:
-        explanation = f"{outcome.reason}：{outcome.expr} = {plain(score)}{note}"
-    elif outcome.met and score == weight and not outcome.judged and not note:
-        explanation = f"{outcome.reason}：得满分 {plain(weight)}"
-    else:
-        explanation = f"{outcome.reason}：得 {plain(score)} 分{note}"
+    score = raw.quantize(_QUANTS[rounding.precision], _ROUNDING[rounding.mode])
+    if score > weight:  # a weight of 2.5 rounded to 0 decimals must not print 3
+        score = weight
     dev = outcome.deviation
     if outcome.met and settings.deviation_when_met == "zero":
-        dev = ZERO
-    if dev is not None:
-        dev = quantize(dev, 2)
+        dev = ZERO_DEVIATION
+    elif dev is not None:
+        dev = dev.quantize(_CENT, ROUND_HALF_UP)
     status = "judged" if outcome.judged else ("met" if outcome.met else "missed")
-    return _row(ind, index, score, dev, status, rule_name, explanation), []
+    return IndicatorResult(
+        index, ind.level1, ind.level2, ind.level3, ind.target or "", ind.actual or "", weight,
+        score, dev, status, rule_name, outcome.reason, outcome.expr, note,
+    ), []
 
 
-def _row(ind: Indicator, index: int, score, dev, status: str, rule: str, explanation: str) -> IndicatorResult:
+_QUANTS = {p: Decimal(1).scaleb(-p) for p in range(0, 3)}
+_ROUNDING = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR}
+_CENT = _QUANTS[2]
+ZERO_DEVIATION = Decimal("0.00")
+
+
+def _row(ind: Indicator, index: int, score, dev, status: str, rule: str, reason: str) -> IndicatorResult:
     return IndicatorResult(
         index, ind.level1, ind.level2, ind.level3, ind.target or "", ind.actual or "",
-        ind.weight, score, dev, status, rule, explanation,
+        ind.weight, score, dev, status, rule, reason,
     )
 
 
