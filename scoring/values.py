@@ -195,6 +195,11 @@ _QUANTITY_RE = re.compile(
     rf"(?P<num>{_NUMBER})(?P<about>余)?(?P<scale>万|亿|千)?(?P<unit>%|‰|[\u4e00-\u9fffA-Za-z/]{{1,6}})?"
 )
 _SCALES = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000)}
+_FAST_OPS = {"≥": ">=", "≤": "<=", ">": ">", "<": "<", "=": "="}
+_FAST_RE = re.compile(
+    rf"(?P<op>[≥≤<>=])?(?P<num>{_NUMBER})(?P<scale>万|亿)?"
+    r"(?P<unit>%|人次|人|次|家|个|元/人|元|天|户|件|项|所|名|场|篇|份|台|套|辆|期|批|户次)?"
+)
 _DATE_RE = re.compile(
     r"(?:(?P<y>\d{4}|\d{2})年)?(?:(?P<m>\d{1,2})月)?(?:(?P<d>\d{1,2})[日号])?"
     r"(?P<end>底|末)?(?P<before>前|之前|以前)?"
@@ -254,6 +259,12 @@ def parse_value(text: str) -> Value:
         return Judgement(level, text)
     if s in _PERIODS:
         return Period(_PERIODS[s], None, text)
+    m = _FAST_RE.fullmatch(s)
+    if m is not None:  # the common "≥90%", "150000人", "2万元": one regex, no search
+        number = D(m["num"])
+        if m["scale"]:
+            number *= _SCALES[m["scale"]]
+        return Quantity(_FAST_OPS.get(m["op"]), number, m["unit"] or "", text)
     value = _parse_dateish(s, text)
     if value is not None:
         return value
