@@ -2,6 +2,9 @@
 
     jixiao score FILE [--json]     score one evaluation file
     jixiao demo [-o DIR]           score the built-in samples and write the results
+    jixiao templates list | show NAME | check FILE...
+    jixiao new TEMPLATE --unit U --year Y [--project P] [-o FILE]
+    jixiao import-targets TABLE.xlsx --template T [-o DIR]
 
 Bad input exits 1 with messages that name the file, line and key; no traceback.
 """
@@ -14,8 +17,12 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .files import write_text_atomic
-from .issues import ScoringError
+from .files import safe_name, write_text_atomic
+from .instantiate import instantiate
+from .issues import ScoringError, format_issue
+from .loader import dump_yaml
+from .targettable import import_target_table
+from .templates import format_tree, load_template, require_template, shipped_templates, template_path
 from .pipeline import run
 from .resources import sample_files
 from .show import format_text, to_json
@@ -47,6 +54,74 @@ def _demo(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _templates(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        for path in shipped_templates():
+            loaded = load_template(path)
+            t = loaded.template
+            title = t.title if t else "（有错误）"
+            desc = f"  {t.description}" if t and t.description else ""
+            print(f"{path.stem:<24} {title}{desc}")
+        print("\n查看：jixiao templates show 模板名；也可以用任意位置的模板文件路径代替模板名。")
+        return 0
+    if not args.names:
+        raise ScoringError(f"templates {args.action} 需要模板名或模板文件")
+    if args.action == "show":
+        loaded = load_template(args.names[0])
+        if loaded.template is None:
+            print("\n".join(format_issue(i) for i in loaded.issues))
+            return 1
+        sys.stdout.write(format_tree(loaded.template))
+        return 0 if loaded.ok else 1
+    failed = 0
+    for name in args.names:
+        loaded = load_template(name)
+        errors = [i for i in loaded.issues if i.severity == "error"]
+        for issue in loaded.issues:
+            print(format_issue(issue))
+        label = template_path(name)
+        print(f"{label}：{'通过' if not errors else f'{len(errors)} 个错误'}")
+        failed += bool(errors)
+    return 1 if failed else 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    template = require_template(args.template)
+    name = args.project or args.unit
+    out = Path(args.output) if args.output else Path(f"{safe_name(name)}_{args.year}.yaml")
+    data, issues = instantiate(template, unit=args.unit, year=args.year, project=args.project, where=str(out))
+    for issue in issues:
+        print(format_issue(issue), file=sys.stderr)
+    if any(i.severity == "error" for i in issues):
+        return 1
+    header = (f"由 jixiao 按模板“{template.title}”生成。\n"
+              "请填写：资金情况（全年预算数、全年执行数）、各行实际完成值 actual、未达成时的偏差原因 reason，\n"
+              "定性指标未完全达成时的判定得分 score；“（请填写三级指标）”行换成本单位的指标名称和年度指标值\n"
+              "（可增加行，分值合计保持不变）。然后运行：jixiao score 本文件")
+    write_text_atomic(out, dump_yaml(data, header))
+    print(f"已生成评价文件 {out}（{len(data['indicators'])} 个三级指标），请填写实际完成值后运行 jixiao score {out}")
+    return 0
+
+
+def _import_targets(args: argparse.Namespace) -> int:
+    template = require_template(args.template)
+    evaluations, issues = import_target_table(args.table, template, unit=args.unit, year=args.year)
+    for issue in issues:
+        print(format_issue(issue), file=sys.stderr)
+    if any(i.severity == "error" for i in issues):
+        print("目标表有错误，未生成评价文件。", file=sys.stderr)
+        return 1
+    out = Path(args.output)
+    header = (f"由 jixiao 从项目绩效目标表 {Path(args.table).name} 按模板“{template.title}”生成。\n"
+              "请填写资金情况、各行实际完成值 actual 和偏差原因 reason，然后运行 jixiao score 本文件。")
+    for data in evaluations:
+        path = out / f"{safe_name(data['project'])}.yaml"
+        write_text_atomic(path, dump_yaml(data, header))
+        print(f"  {data['project']}：{len(data['indicators'])} 个三级指标 → {path}")
+    print(f"共 {len(evaluations)} 个项目，评价文件已写入 {out.resolve()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jixiao", description="预算绩效自评：按官方规则计算得分、偏差度、总分和等级。"
@@ -60,6 +135,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="计算内置示例并写出结果", description="计算内置示例（公开发布的自评表），把结果写入文件夹。")
     p.add_argument("-o", "--output", default="jixiao-demo", help="输出文件夹（默认 ./jixiao-demo）")
     p.set_defaults(func=_demo)
+    p = sub.add_parser("templates", help="指标模板：列出、查看、检查",
+                       description="列出内置指标模板，查看模板的指标树和分值，或检查模板文件的错误。")
+    p.add_argument("action", choices=("list", "show", "check"), help="list 列出；show 查看；check 检查")
+    p.add_argument("names", nargs="*", metavar="模板", help="模板名或模板文件路径")
+    p.set_defaults(func=_templates)
+    p = sub.add_parser("new", help="按模板生成一份待填写的评价文件",
+                       description="按指标模板为一个单位或项目生成评价文件（YAML），实际完成值留空待填。")
+    p.add_argument("template", help="模板名或模板文件路径（jixiao templates list）")
+    p.add_argument("--unit", required=True, help="单位名称")
+    p.add_argument("--year", required=True, type=int, help="评价年度")
+    p.add_argument("--project", help="项目名称（项目模板必填）")
+    p.add_argument("-o", "--output", help="输出文件（默认：名称_年度.yaml）")
+    p.set_defaults(func=_new)
+    p = sub.add_parser("import-targets", help="导入项目绩效目标表，每个项目生成一份评价文件",
+                       description="读取预算阶段的项目绩效目标表（.xlsx），按模板为每个项目生成评价文件。")
+    p.add_argument("table", help="项目绩效目标表（.xlsx）")
+    p.add_argument("--template", required=True, help="模板名或模板文件路径")
+    p.add_argument("--unit", help="单位名称（默认从表头读取）")
+    p.add_argument("--year", type=int, help="年度（默认从表头读取）")
+    p.add_argument("-o", "--output", default="评价文件", help="输出文件夹（默认 ./评价文件）")
+    p.set_defaults(func=_import_targets)
     return parser
 
 

@@ -7,6 +7,7 @@ Inputs are only ever opened for reading.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -32,3 +33,13 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
     return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def safe_name(name: str, limit: int = 80) -> str:
+    """A file name from a unit or project name: Chinese kept, path and shell
+    specials replaced, never empty, never hidden."""
+    text = _UNSAFE.sub("_", name).strip(" .")
+    return (text[:limit] or "未命名").lstrip(".") or "未命名"

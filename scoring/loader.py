@@ -145,23 +145,15 @@ _UNION_TAGS = {"str", "Decimal", "int", "float", "none", "bool"}
 def _is_tag(part: object) -> bool:
     """Pydantic names union members in `loc` (``str``, ``constrained-str``, ``BandsRule`` …)."""
     return isinstance(part, str) and (part in _UNION_TAGS or "-" in part or part[:1].isupper())
-_ALL_FIELDS = {
-    name: cls
-    for cls in vars(model).values()
-    if isinstance(cls, type) and issubclass(cls, BaseModel) and cls is not BaseModel
-    for name in cls.model_fields
-}
-
-
 def _models_in(annotation) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
 
 
-def _model_at(loc: tuple) -> type[BaseModel] | None:
+def _model_at(loc: tuple, root: type[BaseModel]) -> type[BaseModel] | None:
     """The model whose keys are expected at `loc` (the parent of an unknown key)."""
-    current: list[type[BaseModel]] = [model.Evaluation]
+    current: list[type[BaseModel]] = [root]
     for part in loc:
         if isinstance(part, int) or _is_tag(part):
             continue
@@ -171,6 +163,22 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
             return None
         current = nxt
     return current[0] if current else None
+
+
+def _all_fields(root: type[BaseModel]) -> set[str]:
+    """Every key that may appear somewhere in a file of this kind."""
+    seen: set[type[BaseModel]] = set()
+    names: set[str] = set()
+    todo = [root]
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        for name, info in cls.model_fields.items():
+            names.add(name)
+            todo.extend(_models_in(info.annotation))
+    return names
 
 
 _LABELS = {
@@ -191,7 +199,7 @@ def _path_of(loc: tuple) -> str:
     return path
 
 
-def _message(err: dict) -> tuple[str, str]:
+def _message(err: dict, root: type[BaseModel]) -> tuple[str, str]:
     kind = err["type"]
     last = next((p for p in reversed(err["loc"]) if isinstance(p, str) and not _is_tag(p)), "")
     label = f"“{last}”" + (f"（{_LABELS[last]}）" if last in _LABELS else "")
@@ -199,12 +207,12 @@ def _message(err: dict) -> tuple[str, str]:
     if kind == "missing":
         return f"缺少必填项{label}", f"请添加 {last}: …"
     if kind == "extra_forbidden":
-        owner = _model_at(err["loc"][:-1])
+        owner = _model_at(err["loc"][:-1], root)
         fields = list(owner.model_fields) if owner else []
         close = difflib.get_close_matches(last, fields, n=1)
         if close:
             hint = f"是否想写“{close[0]}”？"
-        elif last in _ALL_FIELDS:
+        elif last in _all_fields(root):
             hint = f"“{last}”不能写在这里，请检查缩进或所在位置"
         else:
             hint = "请删除该键，或检查拼写"
@@ -242,7 +250,8 @@ def _is_rule(loc: tuple) -> bool:
     return "rule" in loc and any(_is_tag(p) for p in loc)
 
 
-def validation_issues(exc: ValidationError, source: SourceMap) -> list[Issue]:
+def validation_issues(exc: ValidationError, source: SourceMap,
+                      root: type[BaseModel] = model.Evaluation) -> list[Issue]:
     """Pydantic errors → Issues with Chinese messages, key paths and lines."""
     issues: list[Issue] = []
     seen: set[str] = set()
@@ -262,9 +271,67 @@ def validation_issues(exc: ValidationError, source: SourceMap) -> list[Issue]:
                                 "评分档表 {bands: [{when: \"≤10%\", score: 2}], otherwise: 0} "
                                 "或扣分规则 {deduct: 0.5, per: 1}"))
             continue
-        message, hint = _message(err)
+        message, hint = _message(err, root)
         issues.append(Issue(source.locate(path), message, hint))
     return issues
+
+
+def _prune(data: object, loc: tuple, missing: bool) -> bool:
+    """Remove what an error points at (a key, or for a missing key its whole item)."""
+    parts = [p for p in loc if not _is_tag(p)]
+    if missing:
+        parts = parts[:-1]  # the item lacking the key goes
+    if not parts:
+        return False
+    parent = data
+    for part in parts[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    last = parts[-1]
+    if isinstance(parent, dict) and last in parent:
+        del parent[last]
+        return True
+    if isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+        parent[last] = None  # keep indices stable for the other errors
+        return True
+    return False
+
+
+def _drop_none_items(data: object) -> object:
+    if isinstance(data, dict):
+        return {k: _drop_none_items(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_drop_none_items(v) for v in data if v is not None]
+    return data
+
+
+def validate_leniently(cls: type[BaseModel], data: dict, source: SourceMap):
+    """Validate; on errors, report them, then drop what failed and validate the rest,
+    so that a checker can still report every other problem in the same run.
+
+    Returns:
+        (instance or None, issues, pruned): `pruned` is True when the instance was
+        built from a repaired copy (its own checks may echo the removed parts).
+    """
+    import copy
+
+    try:
+        return cls.model_validate(data), [], False
+    except ValidationError as exc:
+        issues = validation_issues(exc, source, cls)
+        errors = exc.errors(include_url=False)
+    work = copy.deepcopy(data)
+    for _ in range(5):
+        if not any(_prune(work, e["loc"], e["type"] == "missing") for e in errors):
+            return None, issues, False
+        work = _drop_none_items(work)
+        try:
+            return cls.model_validate(work), issues, True
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+    return None, issues, False
 
 
 def to_evaluation(data: object, source: SourceMap) -> tuple[model.Evaluation | None, list[Issue]]:
@@ -287,3 +354,32 @@ def load_evaluation(path: str | Path) -> tuple[model.Evaluation | None, SourceMa
     data, source, issues = load_yaml(path)
     evaluation, found = to_evaluation(data, source)
     return evaluation, source, issues + found
+
+
+# ------------------------------------------------------------------ writing
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
+    text = format(value, "f")
+    tag = "tag:yaml.org,2002:int" if "." not in text else "tag:yaml.org,2002:float"
+    return dumper.represent_scalar(tag, text)
+
+
+_Dumper.add_representer(Decimal, _represent_decimal)
+
+
+def dump_yaml(data: object, header: str = "") -> str:
+    """Plain data → YAML text that `parse_yaml` reads back to the same values.
+
+    Decimals are written as the numbers they are (never through float), Chinese
+    is written as is, keys keep their order.
+    """
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=100)
+    if header:
+        text = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) + text
+    return text

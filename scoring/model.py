@@ -136,8 +136,9 @@ class Funding(Model):
     label: str = "年度资金总额"
     weight: NonNegative = Decimal(10)
     initial_budget: NonNegative | None = None  # 年初预算数
-    annual_budget: NonNegative  # 全年预算数 (adjusted)
-    executed: NonNegative  # 全年执行数
+    # Empty in an evaluation created from a template, until the unit fills them in:
+    annual_budget: NonNegative | None = None  # 全年预算数 (adjusted)
+    executed: NonNegative | None = None  # 全年执行数
     sources: tuple[FundSource, ...] = ()
     printed_rate: Number | None = None  # 执行率 as printed, percent
     printed_score: Number | None = None
@@ -193,6 +194,7 @@ class Evaluation(Model):
     unit: str = Field(min_length=1)
     year: int = Field(ge=1990, le=2100)
     project: str | None = None
+    project_code: str | None = None  # 项目编号
     supervisor: str | None = None  # 主管部门
     implementer: str | None = None  # 实施单位
     template: str | None = None

@@ -353,6 +353,12 @@ def score_funding(funding: Funding, rounding: Rounding, locate: Locate = _nowher
     sources = tuple(
         SourceResult(s.name, _rate(s.executed, s.annual_budget)) for s in funding.sources
     )
+    missing = [(f, label) for f, label in (("annual_budget", "全年预算数"), ("executed", "全年执行数"))
+               if getattr(funding, f) is None]
+    if missing:
+        issues = [Issue(locate(f"funding.{f}"), f"资金情况缺少{label}", f"请填写{label}（万元）")
+                  for f, label in missing]
+        return FundingResult(funding.weight, None, None, issues[0].message, sources), issues
     rate = _rate(funding.executed, funding.annual_budget)
     if rate is None:
         issue = Issue(locate("funding.annual_budget"), "全年预算数为 0，无法计算预算执行率",

@@ -92,7 +92,7 @@ def check_funds_contradictions(ev: Evaluation, result: EvaluationResult, locate:
     computed: dict[str, Decimal] = {}
     if result.funding is not None and result.funding.execution_rate is not None:
         computed["预算执行率"] = result.funding.execution_rate
-    if f.initial_budget:
+    if f.initial_budget and f.annual_budget is not None:
         computed["预算调整率"] = (f.annual_budget - f.initial_budget) / f.initial_budget * HUNDRED
     issues = []
     for i, ind in enumerate(ev.indicators):
@@ -121,7 +121,7 @@ def check_funds_block(ev: Evaluation, result: EvaluationResult, locate: Locate) 
     if f is None:
         return []
     issues = []
-    if f.executed > f.annual_budget:
+    if f.executed is not None and f.annual_budget is not None and f.executed > f.annual_budget:
         issues.append(Issue(locate("funding.executed"),
                             f"全年执行数 {plain(f.executed)} 超过全年预算数 {plain(f.annual_budget)}",
                             "请核对执行数；执行率按 100% 封顶计分", "warning"))
@@ -169,6 +169,16 @@ def check_printed(ev: Evaluation, result: EvaluationResult, locate: Locate) -> l
     return issues
 
 
+def check_placeholders(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    """Rows a template left for the unit (“（请填写三级指标）”) must be filled in."""
+    from .instantiate import PLACEHOLDER
+
+    return [Issue(locate(f"indicators[{i}].level3"),
+                  f"“{ind.level1}{' / ' + ind.level2 if ind.level2 else ''}”下的三级指标尚未填写",
+                  "请把“（请填写三级指标）”换成本单位的指标名称，并填写年度指标值和实际完成值")
+            for i, ind in enumerate(ev.indicators) if ind.level3 == PLACEHOLDER]
+
+
 Rule = Callable[[Evaluation, EvaluationResult, Locate], list[Issue]]
 
 RULES: tuple[Rule, ...] = (
@@ -179,6 +189,7 @@ RULES: tuple[Rule, ...] = (
     check_funds_contradictions,
     check_funds_block,
     check_printed,
+    check_placeholders,
 )
 
 
