@@ -39,12 +39,13 @@ class SourceMap:
 
     def locate(self, path: str) -> Location:
         probe = path
-        while probe:
+        while True:
             if probe in self.positions:
                 line, column = self.positions[probe]
                 return Location(self.file, path, line, column)
+            if not probe:
+                return Location(self.file, path)
             probe = _parent(probe)
-        return Location(self.file, path)
 
 
 def _parent(path: str) -> str:
@@ -250,6 +251,19 @@ def _is_rule(loc: tuple) -> bool:
     return "rule" in loc and any(_is_tag(p) for p in loc)
 
 
+def _rule_branch(errors: list[dict]) -> str | None:
+    """Which rule shape an author meant: a band table (it has `bands`), a deduction
+    (it has `deduct`), or neither. Pydantic reports the errors of every shape."""
+    def lacks(tag: str, key: str) -> bool:
+        return any(tag in e["loc"] and e["type"] == "missing" and e["loc"][-1] == key for e in errors)
+
+    if any("BandsRule" in e["loc"] for e in errors) and not lacks("BandsRule", "bands"):
+        return "BandsRule"
+    if any("DeductionRule" in e["loc"] for e in errors) and not lacks("DeductionRule", "deduct"):
+        return "DeductionRule"
+    return None
+
+
 def validation_issues(exc: ValidationError, source: SourceMap,
                       root: type[BaseModel] = model.Evaluation) -> list[Issue]:
     """Pydantic errors → Issues with Chinese messages, key paths and lines."""
@@ -262,7 +276,15 @@ def validation_issues(exc: ValidationError, source: SourceMap,
         if err["type"] == "too_short" and any(p != path and p.startswith(path) for p in failing):
             continue  # a list emptied by its own failing items: those are reported
         if _is_rule(err["loc"]):
-            path = path[: path.index(".rule") + 5] if ".rule" in path else path
+            rule_path = path[: path.index(".rule") + 5] if ".rule" in path else path
+            siblings = [e for e in errors if _is_rule(e["loc"]) and _path_of(e["loc"]).startswith(rule_path)]
+            branch = _rule_branch(siblings)
+            if branch is not None:
+                if branch in err["loc"]:
+                    message, hint = _message(err, root)
+                    issues.append(Issue(source.locate(path), message, hint))
+                continue
+            path = rule_path
             if path in seen:
                 continue
             seen.add(path)
@@ -276,13 +298,33 @@ def validation_issues(exc: ValidationError, source: SourceMap,
     return issues
 
 
-def _prune(data: object, loc: tuple, missing: bool) -> bool:
-    """Remove what an error points at (a key, or for a missing key its whole item)."""
-    parts = [p for p in loc if not _is_tag(p)]
-    if missing:
-        parts = parts[:-1]  # the item lacking the key goes
+def _placeholder(root: type[BaseModel], loc: tuple) -> object:
+    """A stand-in for a required value that failed, so the other checks can run."""
+    owner = _model_at(loc[:-1], root)
+    field = owner.model_fields.get(loc[-1]) if owner and isinstance(loc[-1], str) else None
+    if field is None or not field.is_required():
+        return _REMOVE
+    choices = typing.get_args(field.annotation)
+    if typing.get_origin(field.annotation) is typing.Literal and choices:
+        return choices[0]
+    if field.annotation is str:
+        return "（未填写）"
+    return _REMOVE
+
+
+_REMOVE = object()
+
+
+def _repair(data: object, err: dict, root: type[BaseModel], pruned: set[str]) -> bool:
+    """Remove (or, for a required value, stand in for) what an error points at."""
+    parts = [p for p in err["loc"] if not _is_tag(p)]
     if not parts:
         return False
+    stand_in = _placeholder(root, tuple(parts))
+    if stand_in is _REMOVE and err["type"] == "missing":
+        parts = parts[:-1]  # a required key that is absent: the item that lacks it goes
+        if not parts:
+            return False
     parent = data
     for part in parts[:-1]:
         try:
@@ -290,13 +332,18 @@ def _prune(data: object, loc: tuple, missing: bool) -> bool:
         except (KeyError, IndexError, TypeError):
             return False
     last = parts[-1]
-    if isinstance(parent, dict) and last in parent:
-        del parent[last]
-        return True
-    if isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+    if isinstance(parent, dict) and (last in parent or stand_in is not _REMOVE):
+        if stand_in is _REMOVE:
+            del parent[last]
+        else:
+            parent[last] = stand_in
+    elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
         parent[last] = None  # keep indices stable for the other errors
-        return True
-    return False
+    else:
+        return False
+    if err["type"] != "extra_forbidden":  # dropping an unknown key changes no value
+        pruned.add(_path_of(tuple(parts)))
+    return True
 
 
 def _drop_none_items(data: object) -> object:
@@ -312,26 +359,27 @@ def validate_leniently(cls: type[BaseModel], data: dict, source: SourceMap):
     so that a checker can still report every other problem in the same run.
 
     Returns:
-        (instance or None, issues, pruned): `pruned` is True when the instance was
-        built from a repaired copy (its own checks may echo the removed parts).
+        (instance or None, issues, pruned): `pruned` holds the key paths that were
+        removed or stood in for; checks over their ancestors would only echo them.
     """
     import copy
 
     try:
-        return cls.model_validate(data), [], False
+        return cls.model_validate(data), [], set()
     except ValidationError as exc:
         issues = validation_issues(exc, source, cls)
         errors = exc.errors(include_url=False)
     work = copy.deepcopy(data)
+    pruned: set[str] = set()
     for _ in range(5):
-        if not any(_prune(work, e["loc"], e["type"] == "missing") for e in errors):
-            return None, issues, False
+        if not any([_repair(work, e, cls, pruned) for e in errors]):
+            return None, issues, pruned
         work = _drop_none_items(work)
         try:
-            return cls.model_validate(work), issues, True
+            return cls.model_validate(work), issues, pruned
         except ValidationError as exc:
             errors = exc.errors(include_url=False)
-    return None, issues, False
+    return None, issues, pruned
 
 
 def to_evaluation(data: object, source: SourceMap) -> tuple[model.Evaluation | None, list[Issue]]:

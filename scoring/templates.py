@@ -132,13 +132,20 @@ def load_template(name_or_path: str | Path) -> LoadedTemplate:
     if not isinstance(data, dict):
         return LoadedTemplate(None, source, (Issue(source.locate(""), "模板顶层应为键值表（name、title、kind、indicators …）",
                                                    "请参照 indicator_templates/ 中的模板"),))
-    template, found, _ = validate_leniently(Template, data, source)
+    template, found, pruned = validate_leniently(Template, data, source)
     issues += found
     if template is None:
         return LoadedTemplate(None, source, tuple(issues))
-    issues += check_template(template, source)
+    # Checks run on a copy without the values that failed; a sum or a count over
+    # an ancestor of a removed value would only echo that failure.
+    issues += [i for i in check_template(template, source)
+               if not any(_covers(i.location.path, p) for p in pruned)]
     # a template with errors is still returned for `show`, but `ok` is False
     return LoadedTemplate(template if not found else None, source, tuple(issues))
+
+
+def _covers(ancestor: str, path: str) -> bool:
+    return path == ancestor or path.startswith(ancestor + ".") or path.startswith(ancestor + "[") or not ancestor
 
 
 def require_template(name_or_path: str | Path) -> Template:
@@ -173,7 +180,7 @@ def check_template(template: Template, source: SourceMap | None = None) -> list[
                                 "请为每个一级指标填写 weight"))
     issues += _check_siblings(template.indicators, "indicators", None, locate)
     for path, node, depth in _walk(template.indicators, "indicators"):
-        if depth > 2 and node.children:
+        if depth >= 2 and node.children:  # depth 0 is 一级, 2 is 三级
             issues.append(Issue(locate(f"{path}.children"), f"三级指标“{node.name}”下不能再有下级指标",
                                 "指标树最多三级"))
         if node.children:
@@ -298,7 +305,11 @@ def _check_bands(node: Node, rule: BandsRule, path: str, locate) -> list[Issue]:
     intervals: list[Interval] = []
     for j, band in enumerate(rule.bands):
         where = locate(f"{path}.rule.bands[{j}]")
-        condition = band_condition(band.when)  # RuleError → reported by the caller
+        try:
+            condition = band_condition(band.when)
+        except RuleError as exc:
+            issues.append(Issue(where, f"指标“{node.name}”的{exc}", "条件写法如 =0、≤10%、>30%"))
+            continue
         current = interval(condition)
         if node.weight is not None and band.score > node.weight:
             issues.append(Issue(where, f"指标“{node.name}”的评分档“{band.when}”得分 {plain(band.score)} 超过分值 {plain(node.weight)}",
