@@ -74,7 +74,10 @@ def test_bad_values_are_explained_in_chinese(write, change, message):
 
 def test_a_bad_rule_shape_is_one_clear_error(write):
     scored = run(write("e.yaml", GOOD + "    rule: {bands: oops}\n"))
-    (issue,) = scored.issues
+    (issue,) = scored.issues  # the band-table shape was meant: only its error
+    assert issue.location.path == "indicators[0].rule.bands" and "应为列表" in issue.message
+    scored = run(write("e.yaml", GOOD + "    rule: {score: 3}\n"))
+    (issue,) = scored.issues  # no shape recognisable: one message listing the forms
     assert issue.location.path == "indicators[0].rule" and "bands" in issue.hint
 
 
