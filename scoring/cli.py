@@ -5,6 +5,7 @@
     jixiao templates list | show NAME | check FILE...
     jixiao new TEMPLATE --unit U --year Y [--project P] [-o FILE]
     jixiao import-targets TABLE.xlsx --template T [-o DIR]
+    jixiao render INPUT... [-o DIR] [--template my.docx] [--workers N]
 
 Bad input exits 1 with messages that name the file, line and key; no traceback.
 """
@@ -122,6 +123,67 @@ def _import_targets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _inputs(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise ScoringError(f"找不到文件或文件夹：{path}")
+    if not files:
+        raise ScoringError("没有找到评价文件（.yaml）")
+    return files
+
+
+def _progress(done: int, total: int) -> None:
+    if not sys.stderr.isatty():
+        if done == total:
+            print(f"已生成 {total} 份文档", file=sys.stderr)
+        return
+    width = 30
+    filled = width * done // total
+    sys.stderr.write(f"\r生成文档 [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _render(args: argparse.Namespace) -> int:
+    from .render import WordTemplate, builtin_template, document_name, render_many, to_context
+
+    out = Path(args.output)
+    jobs, failed = [], 0
+    custom = str(Path(args.template).resolve()) if args.template else None
+    if custom:
+        WordTemplate(custom)  # a broken template is reported before any work starts
+    names: dict[str, int] = {}
+    for path in _inputs(args.inputs):
+        scored = run(path)
+        if not scored.ok:
+            failed += 1
+            print(f"{path}：有错误，未生成文档：", file=sys.stderr)
+            for issue in scored.issues:
+                if issue.severity == "error":
+                    print(f"  {format_issue(issue)}", file=sys.stderr)
+            continue
+        ev = scored.evaluation
+        name = document_name(ev)
+        names[name] = names.get(name, 0) + 1
+        if names[name] > 1:  # two inputs for the same unit and project: keep both
+            name = name.replace(".docx", f"_{names[name]}.docx")
+        extra = {k: v for k, v in (("filled_by", args.filled_by), ("reviewed_by", args.reviewed_by),
+                                   ("date", args.date)) if v}
+        jobs.append((custom or str(builtin_template(ev)), to_context(ev, scored.result, **extra), str(out / name)))
+    written = render_many(jobs, workers=args.workers, progress=_progress)
+    for path in written:
+        print(path)
+    print(f"共生成 {len(written)} 份 Word 文档，保存在 {out.resolve()}" + (f"；{failed} 份评价因错误未生成" if failed else ""))
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jixiao", description="预算绩效自评：按官方规则计算得分、偏差度、总分和等级。"
@@ -156,6 +218,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="年度（默认从表头读取）")
     p.add_argument("-o", "--output", default="评价文件", help="输出文件夹（默认 ./评价文件）")
     p.set_defaults(func=_import_targets)
+    p = sub.add_parser("render", help="生成 Word 自评表",
+                       description="按官方格式生成部门整体和项目支出绩效自评表（.docx），每份评价一个文件。")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="评价文件（.yaml）或含评价文件的文件夹")
+    p.add_argument("-o", "--output", default="自评表", help="输出文件夹（默认 ./自评表）")
+    p.add_argument("--template", help="自定义 Word 模板（.docx，变量见 docs/render.md）")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="并行进程数（默认为 CPU 核数）")
+    p.add_argument("--filled-by", help="填表人")
+    p.add_argument("--reviewed-by", help="审核人")
+    p.add_argument("--date", help="填报日期")
+    p.set_defaults(func=_render)
     return parser
 
 
