@@ -137,6 +137,7 @@ def jinja_environment() -> ImmutableSandboxedEnvironment:
 
 
 _TC = re.compile(r"<w:tc>(.*?)</w:tc>", re.S)
+_CONTROL_IN_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\n\t\a\f]")
 _AFTER = re.compile(r"<w:gridSpan [^>]*/>|<w:tcW [^>]*/>")
 
 
@@ -231,7 +232,7 @@ class WordTemplate:
                 raise RenderError(self._describe(exc, src, name)) from None
             xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-            if any(ch in xml for ch in "\n\t\a\f"):
+            if _CONTROL_IN_TEXT.search(xml):  # a value with a line break or tab: Word needs <w:br/>
                 xml = self._docxtpl.resolve_listing(xml)
             rendered[name] = _vertical_merges(xml).encode("utf-8")
         buffer = io.BytesIO(self._skeleton)

@@ -161,3 +161,13 @@ def test_document_text_matches_its_golden_file(case, tmp_path, update_golden):
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
+
+
+def test_a_line_break_in_a_value_becomes_a_line_break_in_word(tmp_path):
+    scored = run_data(evaluation({"target": "≥90%", "actual": "85%", "weight": 90,
+                                  "reason": "原因一\n原因二"}))
+    path = render(scored, tmp_path)
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert "原因一</w:t><w:br/>" in xml
+    assert docx.Document(path).tables[1].rows[1].cells[8].text == "原因一\n原因二"
