@@ -152,7 +152,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from .render import WordTemplate, builtin_template, document_name, render_many, to_context
+    from .render import REPORT_TEMPLATE, WordTemplate, builtin_template, document_name, render_many, to_context
+    from .resources import data_dir
 
     out = Path(args.output)
     jobs, failed = [], 0
@@ -170,13 +171,17 @@ def _render(args: argparse.Namespace) -> int:
                     print(f"  {format_issue(issue)}", file=sys.stderr)
             continue
         ev = scored.evaluation
-        name = document_name(ev)
-        names[name] = names.get(name, 0) + 1
-        if names[name] > 1:  # two inputs for the same unit and project: keep both
-            name = name.replace(".docx", f"_{names[name]}.docx")
         extra = {k: v for k, v in (("filled_by", args.filled_by), ("reviewed_by", args.reviewed_by),
                                    ("date", args.date)) if v}
-        jobs.append((custom or str(builtin_template(ev)), to_context(ev, scored.result, **extra), str(out / name)))
+        context = to_context(ev, scored.result, **extra)
+        outputs = [(custom or str(builtin_template(ev)), document_name(ev))]
+        if args.report:
+            outputs.append((str(data_dir("reports") / REPORT_TEMPLATE), document_name(ev, report=True)))
+        for template, name in outputs:
+            names[name] = names.get(name, 0) + 1
+            if names[name] > 1:  # two inputs for the same unit and project: keep both
+                name = name.replace(".docx", f"_{names[name]}.docx")
+            jobs.append((template, context, str(out / name)))
     written = render_many(jobs, workers=args.workers, progress=_progress)
     for path in written:
         print(path)
@@ -224,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="自评表", help="输出文件夹（默认 ./自评表）")
     p.add_argument("--template", help="自定义 Word 模板（.docx，变量见 docs/render.md）")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="并行进程数（默认为 CPU 核数）")
+    p.add_argument("--no-report", dest="report", action="store_false",
+                   help="不生成绩效自评报告（默认每份评价同时生成自评表和自评报告）")
     p.add_argument("--filled-by", help="填表人")
     p.add_argument("--reviewed-by", help="审核人")
     p.add_argument("--date", help="填报日期")

@@ -39,6 +39,7 @@ from .issues import ScoringError
 from .model import Evaluation
 from .numbers import fixed, plain
 from .results import EvaluationResult
+from .narrative import narrative
 from .resources import data_dir
 
 DOCUMENT = "word/document.xml"
@@ -116,6 +117,7 @@ def to_context(ev: Evaluation, result: EvaluationResult, **extra: str) -> dict:
         "total": "" if result.total is None else plain(result.total),
         "grade": result.grade or "",
         "filled_by": "", "reviewed_by": "", "date": "",
+        "n": narrative(ev, result) if result.total is not None else {},
     }
     context.update(extra)
     return context
@@ -256,18 +258,29 @@ class WordTemplate:
 
 
 def builtin_template(ev: Evaluation) -> Path:
-    """The shipped Word template for an evaluation's kind."""
-    name = "项目支出绩效自评表_tpl.docx" if ev.kind == "project" else "部门整体支出绩效自评表_tpl.docx"
+    """The shipped Word template for an evaluation: Henan department or project
+    table, or the central (财预〔2020〕10号) project layout."""
+    if ev.kind == "department":
+        name = "部门整体支出绩效自评表_tpl.docx"
+    elif ev.template == "central_project":
+        name = "项目支出绩效自评表_中央_tpl.docx"
+    else:
+        name = "项目支出绩效自评表_tpl.docx"
     return data_dir("reports") / name
+
+
+REPORT_TEMPLATE = "绩效自评报告_tpl.docx"
 
 
 # ----------------------------------------------------------------- batches
 
 
-def document_name(ev: Evaluation) -> str:
+def document_name(ev: Evaluation, report: bool = False) -> str:
     from .files import safe_name
 
     kind = "项目支出绩效自评表" if ev.kind == "project" else "部门整体支出绩效自评表"
+    if report:
+        kind = "绩效自评报告"
     name = f"{ev.unit}_{ev.project}" if ev.project else ev.unit
     return f"{safe_name(name)}_{ev.year}_{kind}.docx"
 

@@ -138,8 +138,11 @@ def test_render_command_writes_one_document_per_evaluation(tmp_path, capsys):
     out = tmp_path / "docs"
     assert main(["render", str(EXAMPLES), "-o", str(out), "--workers", "1", "--filled-by", "张三"]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert len(names) == 5
+    assert len(names) == 10  # a table and a narrative report per evaluation
     assert "安阳市北关区医疗保障局_慢性病专家鉴定费_2022_项目支出绩效自评表.docx" in names
+    assert "安阳市北关区医疗保障局_慢性病专家鉴定费_2022_绩效自评报告.docx" in names
+    assert main(["render", str(EXAMPLES), "-o", str(tmp_path / "t"), "--workers", "1", "--no-report"]) == 0
+    assert len(list((tmp_path / "t").iterdir())) == 5
     doc = docx.Document(out / "安阳市北关区医疗保障局_2022_部门整体支出绩效自评表.docx")
     assert "填表人：张三" in doc.paragraphs[-1].text
 
