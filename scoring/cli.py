@@ -153,10 +153,11 @@ def _progress(done: int, total: int) -> None:
 
 def _render(args: argparse.Namespace) -> int:
     from .render import REPORT_TEMPLATE, WordTemplate, builtin_template, document_name, render_many, to_context
+    from . import batch
     from .resources import data_dir
 
     out = Path(args.output)
-    jobs, failed = [], 0
+    jobs, failed, scored_all, tables = [], 0, [], []
     custom = str(Path(args.template).resolve()) if args.template else None
     if custom:
         WordTemplate(custom)  # a broken template is reported before any work starts
@@ -174,17 +175,31 @@ def _render(args: argparse.Namespace) -> int:
         extra = {k: v for k, v in (("filled_by", args.filled_by), ("reviewed_by", args.reviewed_by),
                                    ("date", args.date)) if v}
         context = to_context(ev, scored.result, **extra)
+        scored_all.append((ev, scored.result))
         outputs = [(custom or str(builtin_template(ev)), document_name(ev))]
         if args.report:
             outputs.append((str(data_dir("reports") / REPORT_TEMPLATE), document_name(ev, report=True)))
-        for template, name in outputs:
+        for k, (template, name) in enumerate(outputs):
             names[name] = names.get(name, 0) + 1
             if names[name] > 1:  # two inputs for the same unit and project: keep both
                 name = name.replace(".docx", f"_{names[name]}.docx")
             jobs.append((template, context, str(out / name)))
+            if k == 0:  # the table (the report is outputs[1])
+                tables.append(out / name)
     written = render_many(jobs, workers=args.workers, progress=_progress)
     for path in written:
         print(path)
+    if args.combined and tables:
+        print(batch.combine(tables, out / "自评表汇编.docx"))
+    if len(scored_all) > 1 or args.summary:
+        print(batch.summary_workbook(scored_all, out / "汇总表.xlsx"))
+    if args.pdf:
+        if batch.soffice() is None:
+            print("未找到 LibreOffice（soffice），跳过 PDF；安装后重试，如 apt-get install libreoffice-writer",
+                  file=sys.stderr)
+        else:
+            pdfs = batch.to_pdf([Path(p) for p in written], out / "pdf")
+            print(f"已转换 {len(pdfs)} 份 PDF → {out / 'pdf'}")
     print(f"共生成 {len(written)} 份 Word 文档，保存在 {out.resolve()}" + (f"；{failed} 份评价因错误未生成" if failed else ""))
     return 1 if failed else 0
 
@@ -231,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="并行进程数（默认为 CPU 核数）")
     p.add_argument("--no-report", dest="report", action="store_false",
                    help="不生成绩效自评报告（默认每份评价同时生成自评表和自评报告）")
+    p.add_argument("--combined", action="store_true", help="另外生成一份合并全部自评表的文档（自评表汇编.docx）")
+    p.add_argument("--pdf", action="store_true", help="另外用 LibreOffice 转换为 PDF（需已安装）")
+    p.add_argument("--summary", action="store_true", help="只有一份评价时也生成汇总表.xlsx（多份时总会生成）")
     p.add_argument("--filled-by", help="填表人")
     p.add_argument("--reviewed-by", help="审核人")
     p.add_argument("--date", help="填报日期")

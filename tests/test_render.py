@@ -138,11 +138,12 @@ def test_render_command_writes_one_document_per_evaluation(tmp_path, capsys):
     out = tmp_path / "docs"
     assert main(["render", str(EXAMPLES), "-o", str(out), "--workers", "1", "--filled-by", "张三"]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert len(names) == 10  # a table and a narrative report per evaluation
+    assert "汇总表.xlsx" in names  # several evaluations: a summary too
+    assert len([n for n in names if n.endswith(".docx")]) == 10  # a table and a report per evaluation
     assert "安阳市北关区医疗保障局_慢性病专家鉴定费_2022_项目支出绩效自评表.docx" in names
     assert "安阳市北关区医疗保障局_慢性病专家鉴定费_2022_绩效自评报告.docx" in names
     assert main(["render", str(EXAMPLES), "-o", str(tmp_path / "t"), "--workers", "1", "--no-report"]) == 0
-    assert len(list((tmp_path / "t").iterdir())) == 5
+    assert len(list((tmp_path / "t").glob("*.docx"))) == 5
     doc = docx.Document(out / "安阳市北关区医疗保障局_2022_部门整体支出绩效自评表.docx")
     assert "填表人：张三" in doc.paragraphs[-1].text
 
@@ -174,3 +175,24 @@ def test_a_line_break_in_a_value_becomes_a_line_break_in_word(tmp_path):
         xml = z.read("word/document.xml").decode("utf-8")
     assert "原因一</w:t><w:br/>" in xml
     assert docx.Document(path).tables[1].rows[1].cells[8].text == "原因一\n原因二"
+
+
+def test_combined_document_summary_workbook_and_missing_libreoffice(tmp_path, capsys, monkeypatch):
+    import openpyxl
+
+    from scoring import batch
+
+    monkeypatch.setattr(batch, "soffice", lambda: None)
+    out = tmp_path / "docs"
+    assert main(["render", str(EXAMPLES), "-o", str(out), "--workers", "1", "--no-report",
+                 "--combined", "--pdf"]) == 0
+    assert "未找到 LibreOffice" in capsys.readouterr().err
+    combined = docx.Document(out / "自评表汇编.docx")
+    assert len(combined.tables) == 10  # two tables from each of the five documents
+    assert sum('w:type="page"' in p._p.xml for p in combined.paragraphs) == 4
+    wb = openpyxl.load_workbook(out / "汇总表.xlsx")
+    rows = list(wb["汇总表"].values)
+    assert rows[0] == ("单位", "项目", "类型", "全年预算数（万元）", "全年执行数（万元）", "执行率", "总分", "等级")
+    assert sorted(r[6] for r in rows[1:]) == ["100", "100", "92.4", "96.6", "98.89"]
+    assert list(wb["等级分布"].values)[1] == ("优", 5)
+    assert len(wb["等级分布"]._charts) == 1
