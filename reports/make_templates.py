@@ -114,23 +114,32 @@ def _signatures(doc) -> None:
                      "单位（盖章）：        填报日期：{{ date }}"), BODY_FONT, 10.5)
 
 
-def _indicator_table(doc, with_deviation: bool) -> None:
-    widths = [1.8, 2.2, 5.0, 2.8, 2.8, 1.3, 1.5, 1.6, 7.0] if with_deviation else [1.8, 2.4, 5.6, 3.0, 3.0, 1.4, 1.6, 7.2]
-    heads = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
-    heads += ["偏差度（%）", "偏差原因分析及改进措施"] if with_deviation else ["偏差原因分析及改进措施"]
+def _indicator_table(doc, with_deviation: bool, with_description: bool = False) -> None:
+    columns = [("一级指标", "{{ r.level1 }}{{ r.level1_merge|vm }}", 1.8),
+               ("二级指标", "{{ r.level2 }}{{ r.level2_merge|vm }}", 2.2),
+               ("三级指标", "{{ r.level3 }}", 4.6 if with_description else 5.0),
+               ("年度指标值", "{{ r.target }}", 2.6 if with_description else 2.8)]
+    if with_description:
+        columns.append(("指标说明", "{{ r.description }}", 7.2))
+    columns += [("实际完成值", "{{ r.actual }}", 2.4 if with_description else 2.8),
+                ("分值", "{{ r.weight }}", 1.2 if with_description else 1.3),
+                ("得分", "{{ r.score }}", 1.4 if with_description else 1.5)]
+    if with_deviation:
+        columns.append(("偏差度（%）", "{{ r.deviation }}", 1.6))
+    columns.append(("偏差原因分析及改进措施", "{{ r.reason }}", 3.3 if with_description else (7.0 if with_deviation else 8.6)))
+    heads, cells, widths = (list(x) for x in zip(*columns))
     table = _table(doc, widths)
     _row(table, heads, widths, bold=True, header=True)
     _tag_row(table, "{%tr for r in indicators %}", sum(widths), len(widths))
-    cells = ["{{ r.level1 }}{{ r.level1_merge|vm }}", "{{ r.level2 }}{{ r.level2_merge|vm }}", "{{ r.level3 }}",
-             "{{ r.target }}", "{{ r.actual }}", "{{ r.weight }}", "{{ r.score }}"]
-    cells += ["{{ r.deviation }}", "{{ r.reason }}"] if with_deviation else ["{{ r.reason }}"]
     row = _row(table, cells, widths)
-    row.cells[2].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
-    row.cells[-1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
+    for k, head in enumerate(heads):
+        if head in ("三级指标", "指标说明", "偏差原因分析及改进措施"):
+            row.cells[k].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
     _tag_row(table, "{%tr endfor %}", sum(widths), len(widths))
     n = len(widths)
-    _row(table, ["总分", "", "", "", "", "{{ weight_total }}", "{{ total }}", *([""] * (n - 7))], widths, bold=True,
-         spans=[(0, 4), (7, n - 1)] if n > 8 else [(0, 4)])
+    w = heads.index("分值")  # 总分 spans the columns before 分值; the columns after 得分 are one cell
+    _row(table, ["总分", *[""] * (w - 1), "{{ weight_total }}", "{{ total }}", *([""] * (n - w - 2))], widths,
+         bold=True, spans=[(0, w - 1)] + ([(w + 2, n - 1)] if n - w - 2 > 1 else []))
     _row(table, ["等级", "{{ grade }}"] + [""] * (n - 2), widths, bold=True, spans=[(1, n - 1)])
 
 
@@ -175,7 +184,7 @@ def project_template(path: Path) -> None:
     doc.save(path)
 
 
-def department_template(path: Path) -> None:
+def department_template(path: Path, with_description: bool = False) -> None:
     doc = _document()
     _title(doc, "部门整体支出绩效自评表", "（{{ year }} 年度）")
     widths = [3.2, 4.6, 3.0, 3.0, 3.0, 2.0, 2.6, 4.6]
@@ -195,7 +204,7 @@ def department_template(path: Path) -> None:
     _tag_row(t, "{%tr endfor %}", sum(widths), len(widths))
     _tag_row(t, "{%tr endif %}", sum(widths), len(widths))
     doc.add_paragraph()
-    _indicator_table(doc, with_deviation=True)
+    _indicator_table(doc, with_deviation=True, with_description=with_description)
     _signatures(doc)
     doc.save(path)
 
@@ -269,6 +278,7 @@ def report_template(path: Path) -> None:
 def main() -> None:
     project_template(HERE / "项目支出绩效自评表_tpl.docx")
     department_template(HERE / "部门整体支出绩效自评表_tpl.docx")
+    department_template(HERE / "部门整体支出绩效自评表_指标说明_tpl.docx", with_description=True)
     central_template(HERE / "项目支出绩效自评表_中央_tpl.docx")
     report_template(HERE / "绩效自评报告_tpl.docx")
     print("已生成：", ", ".join(p.name for p in sorted(HERE.glob("*_tpl.docx"))))

@@ -260,8 +260,9 @@ class WordTemplate:
 def builtin_template(ev: Evaluation) -> Path:
     """The shipped Word template for an evaluation: Henan department or project
     table, or the central (财预〔2020〕10号) project layout."""
-    if ev.kind == "department":
-        name = "部门整体支出绩效自评表_tpl.docx"
+    if ev.kind == "department":  # with the 指标说明 column when rows carry one (seed 000)
+        described = any(ind.description for ind in ev.indicators)
+        name = "部门整体支出绩效自评表_指标说明_tpl.docx" if described else "部门整体支出绩效自评表_tpl.docx"
     elif ev.template == "central_project":
         name = "项目支出绩效自评表_中央_tpl.docx"
     else:

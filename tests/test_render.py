@@ -34,14 +34,18 @@ def test_every_number_in_the_document_is_the_scoring_output(case, tmp_path):
     doc = docx.Document(render(scored, tmp_path))
     head, indicators = grid(doc.tables[0]), grid(doc.tables[1])
     r, ev = scored.result, scored.evaluation
-    assert indicators[0][:7] == ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
+    col = {name: k for k, name in enumerate(indicators[0])}
+    assert list(col)[:4] == ["一级指标", "二级指标", "三级指标", "年度指标值"]
     body = indicators[1:-2]
     assert len(body) == len(r.indicators)
     for cells, row, ind in zip(body, r.indicators, ev.indicators):
-        assert cells[2:8] == [row.level3, ind.target, ind.actual, plain(row.weight), plain(row.score),
-                              fixed(row.deviation)]
-        assert cells[8] == ind.reason
-    assert indicators[-2][5:7] == [plain(r.weight_total), plain(r.total)]
+        got = [cells[col[k]] for k in ("三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差度（%）",
+                                        "偏差原因分析及改进措施")]
+        assert got == [row.level3, ind.target, ind.actual, plain(row.weight), plain(row.score),
+                       fixed(row.deviation), ind.reason]
+        if "指标说明" in col:
+            assert cells[col["指标说明"]] == ind.description
+    assert [indicators[-2][col["分值"]], indicators[-2][col["得分"]]] == [plain(r.weight_total), plain(r.total)]
     assert indicators[-1][1] == r.grade
     funds = next(cells for cells in head if cells[0] == ev.funding.label)
     assert funds[2:] == [plain(ev.funding.initial_budget), plain(ev.funding.annual_budget),
