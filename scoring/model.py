@@ -206,6 +206,8 @@ class Evaluation(Model):
     tasks: tuple[Task, ...] = ()
     indicators: tuple[Indicator, ...] = Field(min_length=1)
     printed_total: Number | None = None
+    # the score the unit's narrative (决算说明) states for this table, when it states one
+    printed_narrative_total: Number | None = None
 
     @model_validator(mode="after")
     def _project_named(self) -> "Evaluation":

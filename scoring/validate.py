@@ -162,6 +162,11 @@ def check_printed(ev: Evaluation, result: EvaluationResult, locate: Locate) -> l
             issues.append(Issue(locate("funding.printed_rate"),
                                 f"印刷执行率 {plain(printed)}%，计算执行率 {fixed(fr.execution_rate)}%",
                                 fr.explanation, "warning"))
+    narrative = ev.printed_narrative_total
+    if narrative is not None and result.total is not None and narrative != result.total:
+        issues.append(Issue(locate("printed_narrative_total"),
+                            f"自评报告（决算说明）中的得分 {plain(narrative)} 与计算总分 {plain(result.total)} 不一致",
+                            "报告文字应与自评表一致；jixiao 生成的自评报告取自同一计算结果", "warning"))
     if ev.printed_total is not None and result.total is not None and ev.printed_total != result.total:
         issues.append(Issue(locate("printed_total"),
                             f"印刷总分 {plain(ev.printed_total)}，计算总分 {plain(result.total)}",
