@@ -6,6 +6,8 @@
     jixiao new TEMPLATE --unit U --year Y [--project P] [-o FILE]
     jixiao import-targets TABLE.xlsx --template T [-o DIR]
     jixiao render INPUT... [-o DIR] [--template my.docx] [--workers N]
+    jixiao review-sheet INPUT [-o FILE]
+    jixiao rescore INPUT... [--review REVIEW...] -o DIR [--force]
 
 Bad input exits 1 with messages that name the file, line and key; no traceback.
 """
@@ -18,6 +20,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .numbers import plain
 from .files import safe_name, write_text_atomic
 from .instantiate import instantiate
 from .issues import ScoringError, format_issue
@@ -204,6 +207,84 @@ def _render(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _review_sheet(args: argparse.Namespace) -> int:
+    from .review import content_hash
+    from .review_sheet import write_review_sheet
+
+    scored = run(args.input)
+    if scored.evaluation is None:
+        print("\n".join(format_issue(i) for i in scored.issues), file=sys.stderr)
+        return 1
+    ev = scored.evaluation
+    out = Path(args.output) if args.output else Path(f"{safe_name(ev.title)}_复核表.xlsx")
+    write_review_sheet(ev, out, content_hash(ev))
+    print(f"已生成复核表 {out}：请填写复核人、复核日期，以及需要调整的复核分值、复核得分和复核意见；"
+          f"然后运行 jixiao rescore {args.input} --review {out} -o 复核结果")
+    return 0
+
+
+def _rescore(args: argparse.Namespace) -> int:
+    from . import review_report
+    from .review import apply_review, compare, content_hash, load_review, save_review
+
+    reviews = []
+    failed = False
+    for path in args.review or []:
+        review, source, issues = load_review(path)
+        for issue in issues:
+            print(format_issue(issue), file=sys.stderr)
+        failed |= review is None or any(i.severity == "error" for i in issues)
+        if review is not None:  # applied even so: its own problems are listed in the same run
+            reviews.append((Path(path), review, source))
+    out = Path(args.output)
+    comparisons = []
+    used = set()
+    for path in _inputs(args.inputs):
+        scored = run(path)
+        if scored.evaluation is None:
+            print(f"{path}：评价文件有错误，跳过", file=sys.stderr)
+            failed = True
+            continue
+        ev = scored.evaluation
+        digest = content_hash(ev)
+        mine = [(p, r, s) for p, r, s in reviews if r.input_hash == digest or (args.force and r.evaluation == ev.title)]
+        if len(mine) > 1:
+            raise ScoringError(f"{path}：有多份复核记录对应同一评价，请一次只应用一份")
+        if not mine:
+            comparisons.append(compare(ev, None, None, scored.source))
+            continue
+        review_path, review, source = mine[0]
+        used.add(review_path)
+        reviewed, issues, locator = apply_review(ev, review, source, force=args.force,
+                                                 evaluation_source=scored.source)
+        if reviewed is not None:
+            comparison = compare(ev, reviewed, review, scored.source, locator)
+            issues += [i for i in comparison.issues if i.severity == "error"]
+        for issue in issues:
+            print(format_issue(issue), file=sys.stderr)
+        if reviewed is None or any(i.severity == "error" for i in issues):
+            failed = True
+            continue
+        comparisons.append(comparison)
+        if review_path.suffix.lower() in (".xlsx", ".xlsm"):  # keep the trail as a review record
+            print(f"复核记录：{save_review(review, out, path.stem)}")
+    for path, review, _ in reviews:
+        if path not in used:
+            print(f"{path}：没有找到对应的评价（内容校验码不符）；评价文件可能已被修改，确认后可用 --force",
+                  file=sys.stderr)
+            failed = True
+    if failed:
+        print("复核有错误，未生成对比表。", file=sys.stderr)
+        return 1
+    print(review_report.write_docx(comparisons, out / "复核对比表.docx"))
+    print(review_report.write_xlsx(comparisons, out / "复核对比表.xlsx"))
+    for c in comparisons:
+        before = "—" if c.before.total is None else plain(c.before.total)
+        after = "—" if c.after.total is None else plain(c.after.total)
+        print(f"  {c.title}：复核前 {before}（{c.before.grade or '—'}），复核后 {after}（{c.after.grade or '—'}）")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jixiao", description="预算绩效自评：按官方规则计算得分、偏差度、总分和等级。"
@@ -253,6 +334,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reviewed-by", help="审核人")
     p.add_argument("--date", help="填报日期")
     p.set_defaults(func=_render)
+    p = sub.add_parser("review-sheet", help="生成复核表（.xlsx）",
+                       description="为一份评价生成复核表：原分值、原得分锁定，复核分值、复核得分和复核意见供复核人填写。")
+    p.add_argument("input", help="评价文件")
+    p.add_argument("-o", "--output", help="复核表文件（默认：名称_复核表.xlsx）")
+    p.set_defaults(func=_review_sheet)
+    p = sub.add_parser("rescore", help="按复核表重新计分，生成复核对比表",
+                       description="按复核记录（复核表 .xlsx 或复核记录 .yaml）重新计分，原评价文件不变；"
+                                   "生成复核对比表（.docx 和 .xlsx），多份评价时含复核前后排名。"
+                                   "没有复核记录时，对比表列出印刷得分与计算得分。")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="评价文件或文件夹")
+    p.add_argument("--review", action="append", help="复核表或复核记录（可多次给出）")
+    p.add_argument("-o", "--output", default="复核结果", help="输出文件夹（默认 ./复核结果）")
+    p.add_argument("--force", action="store_true", help="评价内容已改变时仍然应用复核记录")
+    p.set_defaults(func=_rescore)
     return parser
 
 

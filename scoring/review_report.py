@@ -1,0 +1,138 @@
+"""The 复核对比表: original against reviewed, and printed against computed, in Word and Excel."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from .files import write_bytes_atomic
+from .numbers import plain
+from .review import Comparison, ranking
+
+COLUMNS = ["指标", "原分值", "复核分值", "原得分", "复核得分", "差异", "印刷得分", "复核意见"]
+
+
+def _n(value: Decimal | None) -> str:
+    return "" if value is None else plain(value)
+
+
+def _diff(value: Decimal | None) -> str:
+    if value is None or value == 0:
+        return "" if value is None else "0"
+    return ("+" if value > 0 else "") + plain(value)
+
+
+def _lines(c: Comparison) -> list[list[str]]:
+    rows = [[r.label, _n(r.weight_before), _n(r.weight_after), _n(r.score_before), _n(r.score_after),
+             _diff(r.difference), _n(r.printed), r.comment] for r in c.rows]
+    b, a = c.before, c.after
+    total_diff = a.total - b.total if a.total is not None and b.total is not None else None
+    rows.append(["总分", _n(b.weight_total), _n(a.weight_total), _n(b.total), _n(a.total), _diff(total_diff),
+                 _n(c.printed_total), ""])
+    rows.append(["等级", "", "", b.grade or "", a.grade or "", "", "", ""])
+    return rows
+
+
+def _notes(c: Comparison) -> list[str]:
+    notes = []
+    if c.reviewer:
+        notes.append(f"复核人：{c.reviewer}    复核日期：{c.review_date}")
+    printed = [r for r in c.rows if r.printed is not None and r.score_before is not None and r.printed != r.score_before]
+    for r in printed:
+        notes.append(f"印刷得分与计算得分不一致：{r.label}，印刷 {plain(r.printed)}，计算 {plain(r.score_before)}")
+    if c.printed_total is not None and c.before.total is not None and c.printed_total != c.before.total:
+        notes.append(f"印刷总分 {plain(c.printed_total)}，计算总分 {plain(c.before.total)}")
+    if c.printed_narrative_total is not None and c.before.total is not None \
+            and c.printed_narrative_total != c.before.total:
+        notes.append(f"自评报告（决算说明）中的得分 {plain(c.printed_narrative_total)} 与计算总分 "
+                     f"{plain(c.before.total)} 不一致")
+    return notes
+
+
+def write_xlsx(comparisons: list[Comparison], path: Path) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    if len(comparisons) > 1:
+        ws = wb.create_sheet("排名")
+        ws.append(["评价", "复核前总分", "复核前排名", "复核后总分", "复核后排名"])
+        for title, before, rb, after, ra in ranking(comparisons):
+            ws.append([title, _n(before), rb, _n(after), ra])
+        ws.column_dimensions["A"].width = 48
+    for k, c in enumerate(comparisons, 1):
+        ws = wb.create_sheet(f"对比{k}" if len(comparisons) > 1 else "复核对比")
+        ws.append([f"复核对比：{c.title}"])
+        ws["A1"].font = Font(bold=True, size=13)
+        for note in _notes(c):
+            ws.append([note])
+        ws.append([])
+        ws.append(COLUMNS)
+        header = ws.max_row
+        for cell in ws[header]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(horizontal="center")
+        for row in _lines(c):
+            ws.append(row)
+        for col, width in zip("ABCDEFGH", (52, 9, 9, 9, 9, 8, 9, 40)):
+            ws.column_dimensions[col].width = width
+        ws.freeze_panes = ws.cell(header + 1, 1)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return write_bytes_atomic(path, buffer.getvalue())
+
+
+def write_docx(comparisons: list[Comparison], path: Path) -> Path:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(1.8)
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = "宋体", Pt(10)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+
+    def heading(text: str, size: int) -> None:
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(text)
+        run.bold, run.font.size, run.font.name = True, Pt(size), "黑体"
+        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "黑体")
+
+    def table(head: list[str], rows: list[list[str]], widths: list[float]) -> None:
+        t = doc.add_table(rows=1, cols=len(head))
+        t.style = "Table Grid"
+        t.autofit = False
+        for cell, text, width in zip(t.rows[0].cells, head, widths):
+            cell.width = Cm(width)
+            cell.paragraphs[0].add_run(text).bold = True
+        trpr = t.rows[0]._tr.get_or_add_trPr()
+        trpr.append(trpr.makeelement(qn("w:tblHeader"), {}))
+        for row in rows:
+            cells = t.add_row().cells
+            for cell, text, width in zip(cells, row, widths):
+                cell.width = Cm(width)
+                cell.text = "" if text is None else str(text)
+
+    heading("绩效自评复核对比表", 18)
+    if len(comparisons) > 1:
+        doc.add_paragraph("复核前后排名")
+        table(["评价", "复核前总分", "复核前排名", "复核后总分", "复核后排名"],
+              [[t, _n(b), rb or "", _n(a), ra or ""] for t, b, rb, a, ra in ranking(comparisons)],
+              [12, 3, 3, 3, 3])
+    for c in comparisons:
+        heading(c.title, 13)
+        for note in _notes(c):
+            doc.add_paragraph(note)
+        table(COLUMNS, _lines(c), [9.5, 1.6, 1.6, 1.6, 1.6, 1.4, 1.6, 7.1])
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return write_bytes_atomic(path, buffer.getvalue())

@@ -1,0 +1,244 @@
+"""The review workbook (复核表): originals locked, the reviewer's cells open.
+
+Written by `jixiao review-sheet`, filled in Excel or WPS, read back by
+`jixiao rescore --review`. Every problem found when reading names its cell.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .files import write_bytes_atomic
+from .issues import Issue, Location, ScoringError
+from .model import Evaluation
+from .numbers import plain
+from .pipeline import score
+
+SHEET = "复核"
+HEADER = ["类别", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "原分值", "原得分",
+          "复核分值", "复核得分", "复核意见"]
+
+
+@dataclass
+class CellMap:
+    """Key path → cell, for locating problems found in a workbook."""
+
+    file: str
+    sheet: str
+    cells: dict[str, str] = field(default_factory=dict)
+
+    def locate(self, path: str) -> Location:
+        probe = path
+        while probe and probe not in self.cells:
+            cut = max(probe.rfind("."), probe.rfind("["))
+            probe = probe[:cut] if cut > 0 else ""
+        return Location(self.file, path, sheet=self.sheet, cell=self.cells.get(probe, "A1"))
+
+
+def write_review_sheet(ev: Evaluation, path: Path, input_hash: str) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    result = score(ev)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    open_fill = PatternFill("solid", fgColor="FFF2CC")
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ws["A1"] = f"绩效自评复核表：{ev.title}（{ev.year} 年度）"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.merge_cells("A1:K1")
+    ws["A2"], ws["C2"], ws["E2"] = "复核人", "复核日期", "评价内容校验码"
+    ws["F2"] = input_hash
+    ws["A3"] = "总体意见"
+    ws.merge_cells("B3:K3")
+    for ref in ("B2", "D2", "B3"):
+        ws[ref].protection = Protection(locked=False)
+        ws[ref].fill = open_fill
+    ws["D2"].number_format = "yyyy-mm-dd"
+    ws["F2"].comment = Comment("复核对应的评价内容的校验码，请勿修改。评价文件被改动后，本复核表将不能直接使用。", "jixiao")
+    for col, name in enumerate(HEADER, 1):
+        cell = ws.cell(5, col, name)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = border
+    rows = []
+    if ev.funding is not None and result.funding is not None:
+        rows.append(["预算执行", "", "", ev.funding.label, "", "", result.funding.weight, result.funding.score, False])
+    for m, mr in zip(ev.funds_management, result.funds_management):
+        rows.append(["资金管理情况", "", "", m.name, "", "", m.weight, mr.score, True])
+    for ind, row in zip(ev.indicators, result.indicators):
+        judged = row.status == "judged" or row.rule in ("qualitative", "deadline")
+        rows.append(["绩效指标", ind.level1, ind.level2, ind.level3, ind.target or "", ind.actual or "",
+                     row.weight, row.score, judged])
+    r = 6
+    for values in rows:
+        *cells, judged = values
+        for col, value in enumerate(cells, 1):
+            c = ws.cell(r, col, float(value) if isinstance(value, Decimal) else value)
+            c.border = border
+            c.alignment = Alignment(vertical="center", wrap_text=col in (2, 3, 4, 5, 6))
+            if isinstance(value, Decimal):
+                c.number_format = "0.##"
+        for col in (9, 10, 11):
+            c = ws.cell(r, col)
+            c.border = border
+            if col == 10 and not judged:
+                c.fill = PatternFill("solid", fgColor="E7E6E6")
+                continue  # computed by rule: locked
+            c.protection = Protection(locked=False)
+            c.fill = open_fill
+        r += 1
+    last = r - 1
+    numbers = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                             showErrorMessage=True, errorTitle="应为数字", error="请填写不小于 0 的数字")
+    numbers.add(f"I6:J{last}")
+    ws.add_data_validation(numbers)
+    ws["I5"].comment = Comment("需要调整分值时填写；各行复核分值合计应仍为 100。留空表示不调整。", "jixiao")
+    ws["J5"].comment = Comment("仅定性、时限等由评价人判定得分的行可填写；留空表示不调整。", "jixiao")
+    for col, width in zip("ABCDEFGHIJK", (12, 12, 14, 28, 14, 14, 8, 8, 10, 10, 36)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A6"
+    ws.protection.sheet = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "5:5"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return write_bytes_atomic(path, buffer.getvalue())
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).replace("\u3000", " ").strip()
+
+
+def _number(value: object) -> Decimal | None:
+    if value is None or _text(value) == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    try:
+        return Decimal(_text(value).replace(",", "").removesuffix("分"))
+    except InvalidOperation:
+        raise ValueError(_text(value)) from None
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    m = re.fullmatch(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?", _text(value))
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    return None
+
+
+def read_review_sheet(path: Path):
+    """The review a filled-in workbook holds: (Review or None, CellMap, issues)."""
+    import openpyxl
+
+    from .review import Review, ReviewChange
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)  # read only
+    except Exception as exc:
+        raise ScoringError(f"{path}：无法作为 Excel 工作簿读取：{exc}") from None
+    ws = next((s for s in wb.worksheets if any(_text(c.value) == "复核分值" for row in s.iter_rows(max_row=20)
+                                                  for c in row)), None)
+    if ws is None:
+        raise ScoringError(f"{path}：找不到复核表（含“复核分值”列的工作表）；请使用 jixiao review-sheet 生成的复核表")
+    cells = CellMap(str(path), ws.title)
+    issues: list[Issue] = []
+
+    def problem(ref: str, message: str, hint: str = "") -> None:
+        issues.append(Issue(Location(str(path), sheet=ws.title, cell=ref), message, hint))
+
+    header_row = next(r for r in range(1, 21) if any(_text(ws.cell(r, c).value) == "复核分值"
+                                                      for c in range(1, ws.max_column + 1)))
+    col = {_text(ws.cell(header_row, c).value): c for c in range(1, ws.max_column + 1)}
+    labels = {_text(ws.cell(r, c).value): (r, c) for r in range(1, header_row) for c in range(1, 9)}
+
+    def right_of(label: str):
+        if label not in labels:
+            return None, "A1"
+        r, c = labels[label]
+        cell = ws.cell(r, c + 1)
+        return cell.value, cell.coordinate
+
+    reviewer, reviewer_ref = right_of("复核人")
+    when, when_ref = right_of("复核日期")
+    input_hash, hash_ref = right_of("评价内容校验码")
+    comment, _ = right_of("总体意见")
+    cells.cells.update({"reviewer": reviewer_ref, "date": when_ref, "input_hash": hash_ref})
+    if not _text(reviewer):
+        problem(reviewer_ref, "没有填写复核人", "请填写复核人姓名")
+    review_date = _date(when)
+    if review_date is None:
+        problem(when_ref, f"复核日期“{_text(when)}”无法识别" if _text(when) else "没有填写复核日期",
+                "请填写日期，如 2026-11-22")
+    changes = []
+    funding_weight = None
+    for r in range(header_row + 1, ws.max_row + 1):
+        kind = _text(ws.cell(r, col["类别"]).value)
+        name = _text(ws.cell(r, col["三级指标"]).value)
+        if not kind and not name:
+            continue
+        values = {}
+        for key, label in (("weight", "复核分值"), ("score", "复核得分")):
+            cell = ws.cell(r, col[label])
+            try:
+                values[key] = _number(cell.value)
+            except ValueError as exc:
+                problem(cell.coordinate, f"{label}“{exc}”不是数字", "请填写数字，如 8 或 7.5；不调整请留空")
+                values[key] = None
+            if values[key] is not None and values[key] < 0:
+                problem(cell.coordinate, f"{label} {plain(values[key])} 为负数", "请填写不小于 0 的数字")
+                values[key] = None
+        note = _text(ws.cell(r, col["复核意见"]).value)
+        if kind == "预算执行":
+            funding_weight = values["weight"]
+            cells.cells["funding_weight"] = ws.cell(r, col["复核分值"]).coordinate
+            continue
+        if values["weight"] is None and values["score"] is None and not note:
+            continue
+        k = len(changes)
+        cells.cells.update({f"changes[{k}]": ws.cell(r, col["三级指标"]).coordinate,
+                            f"changes[{k}].level3": ws.cell(r, col["三级指标"]).coordinate,
+                            f"changes[{k}].funds_management": ws.cell(r, col["三级指标"]).coordinate,
+                            f"changes[{k}].weight": ws.cell(r, col["复核分值"]).coordinate,
+                            f"changes[{k}].score": ws.cell(r, col["复核得分"]).coordinate})
+        if kind == "资金管理情况":
+            changes.append(ReviewChange(funds_management=name, weight=values["weight"], score=values["score"],
+                                        comment=note))
+        else:
+            changes.append(ReviewChange(level1=_text(ws.cell(r, col["一级指标"]).value),
+                                        level2=_text(ws.cell(r, col["二级指标"]).value), level3=name,
+                                        weight=values["weight"], score=values["score"], comment=note))
+    cells.cells["changes"] = ws.cell(header_row, col["复核分值"]).coordinate
+    if not re.fullmatch(r"sha256:[0-9a-f]{64}", _text(input_hash)):
+        problem(hash_ref, "评价内容校验码缺失或被改动", "请使用 jixiao review-sheet 重新生成复核表")
+        return None, cells, issues
+    # Even with problems, the changes are returned, so that applying them can
+    # report its own problems in the same run; the issues keep it from landing.
+    title = str(ws["A1"].value or "").strip().split("：", 1)[-1].rsplit("（", 1)[0]  # as written, not NFKC
+    review = Review(evaluation=title, input_hash=_text(input_hash), reviewer=_text(reviewer) or "（未填写）",
+                    date=review_date or date.today(), comment=_text(comment), funding_weight=funding_weight,
+                    changes=tuple(changes))
+    return review, cells, issues
