@@ -111,6 +111,8 @@ def write_docx(comparisons: list[Comparison], path: Path) -> Path:
         t = doc.add_table(rows=1, cols=len(head))
         t.style = "Table Grid"
         t.autofit = False
+        for col, width in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+            col.set(qn("w:w"), str(int(Cm(width).twips)))  # LibreOffice reads the grid, not cell widths
         for cell, text, width in zip(t.rows[0].cells, head, widths):
             cell.width = Cm(width)
             cell.paragraphs[0].add_run(text).bold = True
