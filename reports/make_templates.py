@@ -156,7 +156,9 @@ def _funds_rows(table, widths, label_col: str) -> None:
     _tag_row(table, "{%tr endfor %}", sum(widths), n)
 
 
-def project_template(path: Path) -> None:
+def project_template(path: Path, with_funds_management: bool = True, with_deviation: bool = True) -> None:
+    """The project table; the central (财预〔2020〕10号) layout has neither the
+    资金管理情况 block nor the 偏差度 column."""
     doc = _document()
     _title(doc, "项目支出绩效自评表", "（{{ year }} 年度）")
     widths = [3.2, 4.6, 3.0, 3.0, 3.0, 2.0, 2.6, 4.6]
@@ -165,21 +167,22 @@ def project_template(path: Path) -> None:
     _row(t, ["主管部门", "{{ supervisor }}", "", "", "实施单位", "{{ implementer }}", "", ""], widths,
          spans=[(1, 3), (5, 7)])
     _funds_rows(t, widths, "项目资金（万元）")
-    _tag_row(t, "{%tr if funds_management %}", sum(widths), len(widths))
-    _row(t, ["资金管理情况", "情况说明", "", "", "分值", "得分", "存在问题和改进措施", ""], widths, bold=True,
-         spans=[(1, 3), (6, 7)])
-    _tag_row(t, "{%tr for m in funds_management %}", sum(widths), len(widths))
-    _row(t, ["{{ m.name }}", "{{ m.description }}", "", "", "{{ m.weight }}", "{{ m.score }}", "{{ m.problems }}", ""],
-         widths, spans=[(1, 3), (6, 7)])
-    _tag_row(t, "{%tr endfor %}", sum(widths), len(widths))
-    _tag_row(t, "{%tr endif %}", sum(widths), len(widths))
+    if with_funds_management:
+        _tag_row(t, "{%tr if funds_management %}", sum(widths), len(widths))
+        _row(t, ["资金管理情况", "情况说明", "", "", "分值", "得分", "存在问题和改进措施", ""], widths, bold=True,
+             spans=[(1, 3), (6, 7)])
+        _tag_row(t, "{%tr for m in funds_management %}", sum(widths), len(widths))
+        _row(t, ["{{ m.name }}", "{{ m.description }}", "", "", "{{ m.weight }}", "{{ m.score }}", "{{ m.problems }}",
+                 ""], widths, spans=[(1, 3), (6, 7)])
+        _tag_row(t, "{%tr endfor %}", sum(widths), len(widths))
+        _tag_row(t, "{%tr endif %}", sum(widths), len(widths))
     _row(t, ["年度总体目标", "预期目标", "", "", "实际完成情况", "", "", ""], widths, bold=True, spans=[(1, 3), (4, 7)])
     _tag_row(t, "{%tr for g in goals %}", sum(widths), len(widths))
     _row(t, ["{{ g.name }}", "{{ g.expected }}", "", "", "{{ g.actual }}", "", "", ""], widths, center=False,
          spans=[(1, 3), (4, 7)])
     _tag_row(t, "{%tr endfor %}", sum(widths), len(widths))
     doc.add_paragraph()
-    _indicator_table(doc, with_deviation=True)
+    _indicator_table(doc, with_deviation=with_deviation)
     _signatures(doc)
     doc.save(path)
 
@@ -205,27 +208,6 @@ def department_template(path: Path, with_description: bool = False) -> None:
     _tag_row(t, "{%tr endif %}", sum(widths), len(widths))
     doc.add_paragraph()
     _indicator_table(doc, with_deviation=True, with_description=with_description)
-    _signatures(doc)
-    doc.save(path)
-
-
-def central_template(path: Path) -> None:
-    """财预〔2020〕10号 layout: no 资金管理 block, no 偏差度 column."""
-    doc = _document()
-    _title(doc, "项目支出绩效自评表", "（{{ year }} 年度）")
-    widths = [3.2, 4.6, 3.0, 3.0, 3.0, 2.0, 2.6, 4.6]
-    t = _table(doc, widths)
-    _row(t, ["项目名称", "{{ project }}", "", "", "", "", "", ""], widths, spans=[(1, 7)])
-    _row(t, ["主管部门", "{{ supervisor }}", "", "", "实施单位", "{{ implementer }}", "", ""], widths,
-         spans=[(1, 3), (5, 7)])
-    _funds_rows(t, widths, "项目资金（万元）")
-    _row(t, ["年度总体目标", "预期目标", "", "", "实际完成情况", "", "", ""], widths, bold=True, spans=[(1, 3), (4, 7)])
-    _tag_row(t, "{%tr for g in goals %}", sum(widths), len(widths))
-    _row(t, ["{{ g.name }}", "{{ g.expected }}", "", "", "{{ g.actual }}", "", "", ""], widths, center=False,
-         spans=[(1, 3), (4, 7)])
-    _tag_row(t, "{%tr endfor %}", sum(widths), len(widths))
-    doc.add_paragraph()
-    _indicator_table(doc, with_deviation=False)
     _signatures(doc)
     doc.save(path)
 
@@ -279,7 +261,7 @@ def main() -> None:
     project_template(HERE / "项目支出绩效自评表_tpl.docx")
     department_template(HERE / "部门整体支出绩效自评表_tpl.docx")
     department_template(HERE / "部门整体支出绩效自评表_指标说明_tpl.docx", with_description=True)
-    central_template(HERE / "项目支出绩效自评表_中央_tpl.docx")
+    project_template(HERE / "项目支出绩效自评表_中央_tpl.docx", with_funds_management=False, with_deviation=False)
     report_template(HERE / "绩效自评报告_tpl.docx")
     print("已生成：", ", ".join(p.name for p in sorted(HERE.glob("*_tpl.docx"))))
 

@@ -64,22 +64,14 @@ def _met(weight: Decimal, t: Quantity, a: Quantity, dev: Decimal | None) -> Outc
 
 
 def positive_ratio(weight: Decimal, t: Quantity, a: Quantity) -> Outcome:
-    """≥, >, 不低于, bare values: met → 分值; missed → 分值 × actual/target."""
-    dev = deviation(t.number, a.number)
-    if is_met(t.op, t.number, a.number):
-        return _met(weight, t, a, dev)
-    raw = weight * a.number / t.number if t.number else ZERO
-    return Outcome(raw, False, dev, f"实际 {a.text.strip()} 未达到目标 {t.text.strip()}",
-                   f"{plain(weight)} × {plain(a.number)}/{plain(t.number)}")
-
-
-def equality(weight: Decimal, t: Quantity, a: Quantity) -> Outcome:
-    """= targets: met → 分值; otherwise scored like a positive indicator."""
+    """≥, >, 不低于, bare values, and = (DOMAIN §2: "otherwise scored like a
+    positive indicator"): reaching the target → 分值; short of it → 分值 × actual/target.
+    Over-achievement is never rewarded nor punished."""
     dev = deviation(t.number, a.number)
     if a.number >= t.number:
         return _met(weight, t, a, dev)
-    return Outcome(weight * a.number / t.number if t.number else ZERO, False, dev,
-                   f"实际 {a.text.strip()} 未达到目标 {t.text.strip()}",
+    raw = weight * a.number / t.number if t.number else ZERO
+    return Outcome(raw, False, dev, f"实际 {a.text.strip()} 未达到目标 {t.text.strip()}",
                    f"{plain(weight)} × {plain(a.number)}/{plain(t.number)}")
 
 
@@ -120,7 +112,7 @@ def completion_rate(weight: Decimal, t: Quantity, a: Quantity) -> Outcome:
 
 QUANTITATIVE_RULES = {
     "positive_ratio": positive_ratio,
-    "equality": equality,
+    "equality": positive_ratio,  # named apart so a table shows which kind of target it was
     "reverse_ratio": reverse_ratio,
     "reverse_linear": reverse_linear,
     "completion_rate": completion_rate,
