@@ -15,6 +15,7 @@ Bad input exits 1 with messages that name the file, line and key; no traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -24,18 +25,74 @@ from .numbers import plain
 from .files import safe_name, write_text_atomic
 from .instantiate import instantiate
 from .issues import ScoringError, format_issue
-from .loader import dump_yaml
+from .loader import dump_yaml, load_yaml
 from .targettable import import_target_table
 from .templates import format_tree, load_template, require_template, shipped_templates, template_path
-from .pipeline import run
+from .pipeline import run, run_all
+from .workbook import write_workbook
+from .workbook_read import is_spreadsheet
 from .resources import sample_files
-from .show import format_text, to_json
+from .show import format_text, to_json, to_json_data
 
 
 def _score(args: argparse.Namespace) -> int:
-    scored = run(args.file)
-    sys.stdout.write(to_json(scored) + "\n" if args.json else format_text(scored))
-    return 0 if scored.ok else 1
+    results = run_all(args.file)
+    if not is_spreadsheet(args.file):  # one YAML file: output exactly as before
+        scored = results[0]
+        sys.stdout.write(to_json(scored) + "\n" if args.json else format_text(scored))
+        return 0 if scored.ok else 1
+    if args.json:  # a workbook: one object per sheet, each naming its sheet
+        items = [{"sheet": s.source.sheet, **to_json_data(s)} for s in results]
+        sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write("\n".join(f"【工作表“{s.source.sheet}”】\n{format_text(s)}" for s in results))
+    return 0 if all(s.ok for s in results) else 1
+
+
+def _workbook(args: argparse.Namespace) -> int:
+    template = require_template(args.template) if args.template else None
+    evaluations: list[dict] = []
+    issues = []
+    if args.targets:
+        if template is None:
+            raise ScoringError("从项目绩效目标表生成需要 --template（项目模板）")
+        evaluations, issues = import_target_table(args.targets, template, unit=args.unit, year=args.year)
+    unit = args.unit or (evaluations[0]["unit"] if evaluations else None)
+    year = args.year or (evaluations[0]["year"] if evaluations else None)
+    if args.department:
+        if not (unit and year):
+            raise ScoringError("生成部门整体自评表需要 --unit 和 --year")
+        data, found = instantiate(require_template(args.department), unit=unit, year=year)
+        evaluations.insert(0, data)
+        issues += found
+    for project in args.project or []:
+        if template is None or not (args.unit and args.year):
+            raise ScoringError("按模板生成项目自评表需要 --template、--unit 和 --year")
+        data, found = instantiate(template, unit=args.unit, year=args.year, project=project)
+        evaluations.append(data)
+        issues += found
+    if template is not None and not (args.targets or args.project or args.department or args.files):
+        if not (args.unit and args.year):
+            raise ScoringError("按模板生成需要 --unit 和 --year")
+        data, found = instantiate(template, unit=args.unit, year=args.year)
+        evaluations.append(data)
+        issues += found
+    for path in _inputs(args.files) if args.files else []:
+        data, _, found = load_yaml(path)
+        evaluations.append(data)
+        issues += found
+    for issue in issues:
+        print(format_issue(issue), file=sys.stderr)
+    if any(i.severity == "error" for i in issues):
+        print("有错误，未生成工作簿。", file=sys.stderr)
+        return 1
+    if not evaluations:
+        raise ScoringError("没有可写入的评价：请给出评价文件，或用 --template/--targets/--department 生成")
+    first = evaluations[0]
+    out = Path(args.output or f"{safe_name(str(first.get('unit')))}_{first.get('year')}_绩效自评.xlsx")
+    write_workbook(evaluations, out, template=template)
+    print(f"已生成工作簿 {out}（{len(evaluations)} 张自评表）：请在黄色单元格中填写，然后运行 jixiao score {out}")
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -165,8 +222,8 @@ def _render(args: argparse.Namespace) -> int:
     if custom:
         WordTemplate(custom)  # a broken template is reported before any work starts
     names: dict[str, int] = {}
-    for path in _inputs(args.inputs):
-        scored = run(path)
+    every = [(path, scored) for path in _inputs(args.inputs) for scored in run_all(path)]  # a workbook: each sheet
+    for path, scored in every:
         if not scored.ok:
             failed += 1
             print(f"{path}：有错误，未生成文档：", file=sys.stderr)
@@ -292,9 +349,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"jixiao {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令")
     p = sub.add_parser("score", help="计算一份评价文件的得分", description="计算一份评价文件（YAML）的得分，并逐行说明扣分原因。")
-    p.add_argument("file", help="评价文件（.yaml）")
+    p.add_argument("file", help="评价文件（.yaml）或填好的工作簿（.xlsx / .xls）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出（字段见 docs/evaluation-file.md）")
     p.set_defaults(func=_score)
+    p = sub.add_parser("workbook", help="生成供单位填写的 Excel 工作簿",
+                       description="为一个单位生成 Excel 工作簿（填表说明、部门整体表、每个项目一张表），"
+                                   "来源可以是模板、评价文件或项目绩效目标表。填好后运行 jixiao score 工作簿.xlsx。")
+    p.add_argument("files", nargs="*", metavar="评价文件", help="评价文件（.yaml）或文件夹")
+    p.add_argument("--template", help="项目（或部门）模板名或模板文件")
+    p.add_argument("--department", metavar="模板", help="加一张部门整体自评表，按此模板（如 henan_department）")
+    p.add_argument("--targets", metavar="目标表", help="项目绩效目标表（.xlsx），每个项目一张表")
+    p.add_argument("--unit", help="单位名称")
+    p.add_argument("--year", type=int, help="评价年度")
+    p.add_argument("--project", action="append", help="项目名称（可多次给出）")
+    p.add_argument("-o", "--output", help="输出文件（默认：单位_年度_绩效自评.xlsx）")
+    p.set_defaults(func=_workbook)
     p = sub.add_parser("demo", help="计算内置示例并写出结果", description="计算内置示例（公开发布的自评表），把结果写入文件夹。")
     p.add_argument("-o", "--output", default="jixiao-demo", help="输出文件夹（默认 ./jixiao-demo）")
     p.set_defaults(func=_demo)

@@ -52,6 +52,18 @@ def run(path: str | Path) -> Scored:
     return _finish(evaluation, source, issues)
 
 
+def run_all(path: str | Path) -> list[Scored]:
+    """Every evaluation in a file: one for a YAML file, one per evaluation sheet for a
+    workbook (.xlsx, .xls …), whose issues name their sheet and cell.
+
+    Raises:
+        ScoringError: the file is missing, unreadable, or holds no evaluation.
+    """
+    from .workbook_read import is_spreadsheet, score_workbook
+
+    return score_workbook(path) if is_spreadsheet(path) else [run(path)]
+
+
 def run_data(data: object, file: str = "<输入>") -> Scored:
     """The same pipeline over data already loaded (tests, benchmarks, other readers)."""
     source = SourceMap(file)
