@@ -273,7 +273,6 @@ def score_indicator(
         The result, and the problems found in this row (an unscorable row has
         status ``error`` and score None).
     """
-    weight = ind.weight
     try:
         t = _parse(ind, "target")
         a = _parse(ind, "actual")

@@ -1,7 +1,6 @@
 """Word documents: every number from the scoring output, merges, escaping, safety."""
 
 import zipfile
-from decimal import Decimal
 
 import docx
 import pytest

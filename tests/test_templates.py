@@ -8,7 +8,7 @@ import yaml
 from scoring.cli import main
 from scoring.instantiate import PLACEHOLDER, instantiate, split
 from scoring.loader import dump_yaml, parse_yaml, to_evaluation
-from scoring.pipeline import run, run_data
+from scoring.pipeline import run_data
 from scoring.targettable import import_target_table, read_target_table
 from scoring.templates import load_template, require_template, shipped_templates
 

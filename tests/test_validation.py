@@ -1,6 +1,5 @@
 """Every problem in one run, each with its location and a hint."""
 
-from decimal import Decimal
 
 from scoring.pipeline import run, run_data
 
