@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,26 +18,11 @@ from .issues import Issue, Location, ScoringError
 from .model import Evaluation
 from .numbers import plain
 from .pipeline import score
+from .workbook_read import WorkbookSource
 
 SHEET = "复核"
 HEADER = ["类别", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "原分值", "原得分",
           "复核分值", "复核得分", "复核意见"]
-
-
-@dataclass
-class CellMap:
-    """Key path → cell, for locating problems found in a workbook."""
-
-    file: str
-    sheet: str
-    cells: dict[str, str] = field(default_factory=dict)
-
-    def locate(self, path: str) -> Location:
-        probe = path
-        while probe and probe not in self.cells:
-            cut = max(probe.rfind("."), probe.rfind("["))
-            probe = probe[:cut] if cut > 0 else ""
-        return Location(self.file, path, sheet=self.sheet, cell=self.cells.get(probe, "A1"))
 
 
 def write_review_sheet(ev: Evaluation, path: Path, input_hash: str) -> Path:
@@ -151,7 +135,7 @@ def _date(value: object) -> date | None:
 
 
 def read_review_sheet(path: Path):
-    """The review a filled-in workbook holds: (Review or None, CellMap, issues)."""
+    """The review a filled-in workbook holds: (Review or None, its cell map, issues)."""
     import openpyxl
 
     from .review import Review, ReviewChange
@@ -164,7 +148,7 @@ def read_review_sheet(path: Path):
                                                   for c in row)), None)
     if ws is None:
         raise ScoringError(f"{path}：找不到复核表（含“复核分值”列的工作表）；请使用 jixiao review-sheet 生成的复核表")
-    cells = CellMap(str(path), ws.title)
+    cells = WorkbookSource(str(path), ws.title)
     issues: list[Issue] = []
 
     def problem(ref: str, message: str, hint: str = "") -> None:
