@@ -101,7 +101,16 @@ def _row(table, texts: list[str], widths: list[float], *, bold=False, center=Tru
     return row
 
 
-def _tag_row(table, tag: str, width_total: float, ncols: int) -> None:
+def _goal_rows(table, widths: list[float], label: str) -> None:
+    """年度总体目标 (projects) or 年度履职目标 (departments): expected against achieved."""
+    _row(table, [label, "预期目标", "", "", "实际完成情况", "", "", ""], widths, bold=True, spans=[(1, 3), (4, 7)])
+    _tag_row(table, "{%tr for g in goals %}")
+    _row(table, ["{{ g.name }}", "{{ g.expected }}", "", "", "{{ g.actual }}", "", "", ""], widths, center=False,
+         spans=[(1, 3), (4, 7)])
+    _tag_row(table, "{%tr endfor %}")
+
+
+def _tag_row(table, tag: str) -> None:
     """A row holding only a {%tr %} tag: docxtpl replaces the whole row by the tag."""
     row = table.add_row()
     row.cells[0].paragraphs[0].add_run(tag)
@@ -130,12 +139,12 @@ def _indicator_table(doc, with_deviation: bool, with_description: bool = False) 
     heads, cells, widths = (list(x) for x in zip(*columns))
     table = _table(doc, widths)
     _row(table, heads, widths, bold=True, header=True)
-    _tag_row(table, "{%tr for r in indicators %}", sum(widths), len(widths))
+    _tag_row(table, "{%tr for r in indicators %}")
     row = _row(table, cells, widths)
     for k, head in enumerate(heads):
         if head in ("三级指标", "指标说明", "偏差原因分析及改进措施"):
             row.cells[k].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
-    _tag_row(table, "{%tr endfor %}", sum(widths), len(widths))
+    _tag_row(table, "{%tr endfor %}")
     n = len(widths)
     w = heads.index("分值")  # 总分 spans the columns before 分值; the columns after 得分 are one cell
     _row(table, ["总分", *[""] * (w - 1), "{{ weight_total }}", "{{ total }}", *([""] * (n - w - 2))], widths,
@@ -144,16 +153,15 @@ def _indicator_table(doc, with_deviation: bool, with_description: bool = False) 
 
 
 def _funds_rows(table, widths, label_col: str) -> None:
-    n = len(widths)
     _row(table, [label_col, "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"], widths, bold=True,
          spans=[(0, 1)])
     _row(table, ["{{ funding.label }}", "", "{{ funding.initial_budget }}", "{{ funding.annual_budget }}",
                  "{{ funding.executed }}", "{{ funding.weight }}", "{{ funding.execution_rate }}", "{{ funding.score }}"],
          widths, spans=[(0, 1)])
-    _tag_row(table, "{%tr for s in funding.sources %}", sum(widths), n)
+    _tag_row(table, "{%tr for s in funding.sources %}")
     _row(table, ["{{ s.name }}", "", "{{ s.initial_budget }}", "{{ s.annual_budget }}", "{{ s.executed }}", "—",
                  "{{ s.execution_rate }}", "—"], widths, spans=[(0, 1)])
-    _tag_row(table, "{%tr endfor %}", sum(widths), n)
+    _tag_row(table, "{%tr endfor %}")
 
 
 def project_template(path: Path, with_funds_management: bool = True, with_deviation: bool = True) -> None:
@@ -168,19 +176,15 @@ def project_template(path: Path, with_funds_management: bool = True, with_deviat
          spans=[(1, 3), (5, 7)])
     _funds_rows(t, widths, "项目资金（万元）")
     if with_funds_management:
-        _tag_row(t, "{%tr if funds_management %}", sum(widths), len(widths))
+        _tag_row(t, "{%tr if funds_management %}")
         _row(t, ["资金管理情况", "情况说明", "", "", "分值", "得分", "存在问题和改进措施", ""], widths, bold=True,
              spans=[(1, 3), (6, 7)])
-        _tag_row(t, "{%tr for m in funds_management %}", sum(widths), len(widths))
+        _tag_row(t, "{%tr for m in funds_management %}")
         _row(t, ["{{ m.name }}", "{{ m.description }}", "", "", "{{ m.weight }}", "{{ m.score }}", "{{ m.problems }}",
                  ""], widths, spans=[(1, 3), (6, 7)])
-        _tag_row(t, "{%tr endfor %}", sum(widths), len(widths))
-        _tag_row(t, "{%tr endif %}", sum(widths), len(widths))
-    _row(t, ["年度总体目标", "预期目标", "", "", "实际完成情况", "", "", ""], widths, bold=True, spans=[(1, 3), (4, 7)])
-    _tag_row(t, "{%tr for g in goals %}", sum(widths), len(widths))
-    _row(t, ["{{ g.name }}", "{{ g.expected }}", "", "", "{{ g.actual }}", "", "", ""], widths, center=False,
-         spans=[(1, 3), (4, 7)])
-    _tag_row(t, "{%tr endfor %}", sum(widths), len(widths))
+        _tag_row(t, "{%tr endfor %}")
+        _tag_row(t, "{%tr endif %}")
+    _goal_rows(t, widths, "年度总体目标")
     doc.add_paragraph()
     _indicator_table(doc, with_deviation=with_deviation)
     _signatures(doc)
@@ -194,18 +198,14 @@ def department_template(path: Path, with_description: bool = False) -> None:
     t = _table(doc, widths)
     _row(t, ["部门（单位）名称", "{{ unit }}", "", "", "", "", "", ""], widths, spans=[(1, 7)])
     _funds_rows(t, widths, "部门整体支出情况（万元）")
-    _row(t, ["年度履职目标", "预期目标", "", "", "实际完成情况", "", "", ""], widths, bold=True, spans=[(1, 3), (4, 7)])
-    _tag_row(t, "{%tr for g in goals %}", sum(widths), len(widths))
-    _row(t, ["{{ g.name }}", "{{ g.expected }}", "", "", "{{ g.actual }}", "", "", ""], widths, center=False,
-         spans=[(1, 3), (4, 7)])
-    _tag_row(t, "{%tr endfor %}", sum(widths), len(widths))
-    _tag_row(t, "{%tr if tasks %}", sum(widths), len(widths))
+    _goal_rows(t, widths, "年度履职目标")
+    _tag_row(t, "{%tr if tasks %}")
     _row(t, ["年度主要任务", "任务名称", "主要内容", "", "", "完成情况", "", ""], widths, bold=True, spans=[(2, 4), (5, 7)])
-    _tag_row(t, "{%tr for k in tasks %}", sum(widths), len(widths))
+    _tag_row(t, "{%tr for k in tasks %}")
     _row(t, ["", "{{ k.name }}", "{{ k.content }}", "", "", "{{ k.result }}", "", ""], widths, center=False,
          spans=[(2, 4), (5, 7)])
-    _tag_row(t, "{%tr endfor %}", sum(widths), len(widths))
-    _tag_row(t, "{%tr endif %}", sum(widths), len(widths))
+    _tag_row(t, "{%tr endfor %}")
+    _tag_row(t, "{%tr endif %}")
     doc.add_paragraph()
     _indicator_table(doc, with_deviation=True, with_description=with_description)
     _signatures(doc)
