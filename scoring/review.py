@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pydantic import Field
@@ -25,7 +27,7 @@ from .loader import SourceMap, dump_yaml, load_yaml, validate_leniently
 from .model import Evaluation, Model, NonNegative
 from .numbers import HUNDRED, ZERO, plain
 from .pipeline import score
-from .results import EvaluationResult
+from .results import EvaluationResult, IndicatorResult
 
 
 class ReviewChange(Model):
@@ -58,6 +60,40 @@ def content_hash(ev: Evaluation) -> str:
 
 
 # ------------------------------------------------------------------ reading
+
+
+def clean_text(value: object) -> str:
+    """What a reviewer typed, as text: full-width forms folded (NFKC), trimmed."""
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).replace("\u3000", " ").strip()
+
+
+def parse_number(value: object) -> Decimal | None:
+    """A reviewer's number (cell value or text); None when blank. Raises ValueError(text)."""
+    if value is None or clean_text(value) == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    try:
+        return Decimal(clean_text(value).replace(",", "").removesuffix("分"))
+    except InvalidOperation:
+        raise ValueError(clean_text(value)) from None
+
+
+def parse_date(value: object) -> date | None:
+    """A date as typed: 2026-11-22, 2026/11/22, 2026年11月22日; None when not one."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    m = re.fullmatch(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?", clean_text(value))
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    return None
 
 
 def load_review(path: str | Path) -> tuple[Review | None, SourceMap, list[Issue]]:
@@ -179,11 +215,17 @@ def apply_review(ev: Evaluation, review: Review, source=None, force: bool = Fals
 
 
 def _judged_row(ev: Evaluation, index: int) -> bool:
-    """A row whose score is the evaluator's: a qualitative or deadline row not met in full."""
     from .score import score_indicator
 
     result, _ = score_indicator(ev.indicators[index], index, ev.settings, ev.rounding, ev.year)
-    return result.status in ("judged", "error") or result.rule in ("qualitative", "deadline")
+    return is_judged(result)
+
+
+def is_judged(row: IndicatorResult) -> bool:
+    """A row whose score is the evaluator's (a qualitative or deadline row, or one
+    no rule could score), so a reviewer may correct the score itself; every other
+    row's score follows from its rule and only its weight can be reviewed."""
+    return row.status in ("judged", "error") or row.rule in ("qualitative", "deadline")
 
 
 # --------------------------------------------------------------- comparing

@@ -51,6 +51,11 @@ def _notes(c: Comparison) -> list[str]:
 
 
 def write_xlsx(comparisons: list[Comparison], path: Path) -> Path:
+    return write_bytes_atomic(path, xlsx_bytes(comparisons))
+
+
+def xlsx_bytes(comparisons: list[Comparison]) -> bytes:
+    """The comparison workbook, in memory (the web page sends it as a download)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -81,10 +86,15 @@ def write_xlsx(comparisons: list[Comparison], path: Path) -> Path:
         ws.freeze_panes = ws.cell(header + 1, 1)
     buffer = io.BytesIO()
     wb.save(buffer)
-    return write_bytes_atomic(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def write_docx(comparisons: list[Comparison], path: Path) -> Path:
+    return write_bytes_atomic(path, docx_bytes(comparisons))
+
+
+def docx_bytes(comparisons: list[Comparison]) -> bytes:
+    """The comparison document, in memory."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -137,4 +147,4 @@ def write_docx(comparisons: list[Comparison], path: Path) -> Path:
         table(COLUMNS, _lines(c), [9.5, 1.6, 1.6, 1.6, 1.6, 1.4, 1.6, 7.1])
     buffer = io.BytesIO()
     doc.save(buffer)
-    return write_bytes_atomic(path, buffer.getvalue())
+    return buffer.getvalue()

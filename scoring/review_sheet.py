@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from .files import write_bytes_atomic
@@ -18,6 +17,7 @@ from .issues import Issue, Location, ScoringError
 from .model import Evaluation
 from .numbers import plain
 from .pipeline import score
+from .review import clean_text, is_judged, parse_date, parse_number
 from .workbook_read import WorkbookSource
 
 SHEET = "复核"
@@ -61,7 +61,7 @@ def write_review_sheet(ev: Evaluation, path: Path, input_hash: str) -> Path:
     for m, mr in zip(ev.funds_management, result.funds_management):
         rows.append(["资金管理情况", "", "", m.name, "", "", m.weight, mr.score, True])
     for ind, row in zip(ev.indicators, result.indicators):
-        judged = row.status == "judged" or row.rule in ("qualitative", "deadline")
+        judged = is_judged(row)
         rows.append(["绩效指标", ind.level1, ind.level2, ind.level3, ind.target or "", ind.actual or "",
                      row.weight, row.score, judged])
     r = 6
@@ -103,37 +103,6 @@ def write_review_sheet(ev: Evaluation, path: Path, input_hash: str) -> Path:
     return write_bytes_atomic(path, buffer.getvalue())
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    return unicodedata.normalize("NFKC", str(value)).replace("\u3000", " ").strip()
-
-
-def _number(value: object) -> Decimal | None:
-    if value is None or _text(value) == "":
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    try:
-        return Decimal(_text(value).replace(",", "").removesuffix("分"))
-    except InvalidOperation:
-        raise ValueError(_text(value)) from None
-
-
-def _date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    m = re.fullmatch(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?", _text(value))
-    if m:
-        try:
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            return None
-    return None
-
-
 def read_review_sheet(path: Path):
     """The review a filled-in workbook holds: (Review or None, its cell map, issues)."""
     import openpyxl
@@ -144,7 +113,7 @@ def read_review_sheet(path: Path):
         wb = openpyxl.load_workbook(path, data_only=True)  # read only
     except Exception as exc:
         raise ScoringError(f"{path}：无法作为 Excel 工作簿读取：{exc}") from None
-    ws = next((s for s in wb.worksheets if any(_text(c.value) == "复核分值" for row in s.iter_rows(max_row=20)
+    ws = next((s for s in wb.worksheets if any(clean_text(c.value) == "复核分值" for row in s.iter_rows(max_row=20)
                                                   for c in row)), None)
     if ws is None:
         raise ScoringError(f"{path}：找不到复核表（含“复核分值”列的工作表）；请使用 jixiao review-sheet 生成的复核表")
@@ -154,10 +123,10 @@ def read_review_sheet(path: Path):
     def problem(ref: str, message: str, hint: str = "") -> None:
         issues.append(Issue(Location(str(path), sheet=ws.title, cell=ref), message, hint))
 
-    header_row = next(r for r in range(1, 21) if any(_text(ws.cell(r, c).value) == "复核分值"
+    header_row = next(r for r in range(1, 21) if any(clean_text(ws.cell(r, c).value) == "复核分值"
                                                       for c in range(1, ws.max_column + 1)))
-    col = {_text(ws.cell(header_row, c).value): c for c in range(1, ws.max_column + 1)}
-    labels = {_text(ws.cell(r, c).value): (r, c) for r in range(1, header_row) for c in range(1, 9)}
+    col = {clean_text(ws.cell(header_row, c).value): c for c in range(1, ws.max_column + 1)}
+    labels = {clean_text(ws.cell(r, c).value): (r, c) for r in range(1, header_row) for c in range(1, 9)}
 
     def right_of(label: str):
         if label not in labels:
@@ -171,31 +140,31 @@ def read_review_sheet(path: Path):
     input_hash, hash_ref = right_of("评价内容校验码")
     comment, _ = right_of("总体意见")
     cells.cells.update({"reviewer": reviewer_ref, "date": when_ref, "input_hash": hash_ref})
-    if not _text(reviewer):
+    if not clean_text(reviewer):
         problem(reviewer_ref, "没有填写复核人", "请填写复核人姓名")
-    review_date = _date(when)
+    review_date = parse_date(when)
     if review_date is None:
-        problem(when_ref, f"复核日期“{_text(when)}”无法识别" if _text(when) else "没有填写复核日期",
+        problem(when_ref, f"复核日期“{clean_text(when)}”无法识别" if clean_text(when) else "没有填写复核日期",
                 "请填写日期，如 2026-11-22")
     changes = []
     funding_weight = None
     for r in range(header_row + 1, ws.max_row + 1):
-        kind = _text(ws.cell(r, col["类别"]).value)
-        name = _text(ws.cell(r, col["三级指标"]).value)
+        kind = clean_text(ws.cell(r, col["类别"]).value)
+        name = clean_text(ws.cell(r, col["三级指标"]).value)
         if not kind and not name:
             continue
         values = {}
         for key, label in (("weight", "复核分值"), ("score", "复核得分")):
             cell = ws.cell(r, col[label])
             try:
-                values[key] = _number(cell.value)
+                values[key] = parse_number(cell.value)
             except ValueError as exc:
                 problem(cell.coordinate, f"{label}“{exc}”不是数字", "请填写数字，如 8 或 7.5；不调整请留空")
                 values[key] = None
             if values[key] is not None and values[key] < 0:
                 problem(cell.coordinate, f"{label} {plain(values[key])} 为负数", "请填写不小于 0 的数字")
                 values[key] = None
-        note = _text(ws.cell(r, col["复核意见"]).value)
+        note = clean_text(ws.cell(r, col["复核意见"]).value)
         if kind == "预算执行":
             funding_weight = values["weight"]
             cells.cells["funding_weight"] = ws.cell(r, col["复核分值"]).coordinate
@@ -212,17 +181,17 @@ def read_review_sheet(path: Path):
             changes.append(ReviewChange(funds_management=name, weight=values["weight"], score=values["score"],
                                         comment=note))
         else:
-            changes.append(ReviewChange(level1=_text(ws.cell(r, col["一级指标"]).value),
-                                        level2=_text(ws.cell(r, col["二级指标"]).value), level3=name,
+            changes.append(ReviewChange(level1=clean_text(ws.cell(r, col["一级指标"]).value),
+                                        level2=clean_text(ws.cell(r, col["二级指标"]).value), level3=name,
                                         weight=values["weight"], score=values["score"], comment=note))
     cells.cells["changes"] = ws.cell(header_row, col["复核分值"]).coordinate
-    if not re.fullmatch(r"sha256:[0-9a-f]{64}", _text(input_hash)):
+    if not re.fullmatch(r"sha256:[0-9a-f]{64}", clean_text(input_hash)):
         problem(hash_ref, "评价内容校验码缺失或被改动", "请使用 jixiao review-sheet 重新生成复核表")
         return None, cells, issues
     # Even with problems, the changes are returned, so that applying them can
     # report its own problems in the same run; the issues keep it from landing.
     title = str(ws["A1"].value or "").strip().split("：", 1)[-1].rsplit("（", 1)[0]  # as written, not NFKC
-    review = Review(evaluation=title, input_hash=_text(input_hash), reviewer=_text(reviewer) or "（未填写）",
-                    date=review_date or date.today(), comment=_text(comment), funding_weight=funding_weight,
+    review = Review(evaluation=title, input_hash=clean_text(input_hash), reviewer=clean_text(reviewer) or "（未填写）",
+                    date=review_date or date.today(), comment=clean_text(comment), funding_weight=funding_weight,
                     changes=tuple(changes))
     return review, cells, issues
