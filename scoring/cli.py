@@ -342,6 +342,15 @@ def _rescore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from .web.app import serve
+
+    if not 0 < args.port < 65536:
+        raise ScoringError(f"端口 {args.port} 无效，请给出 1–65535 之间的数字，如 --port 8000")
+    serve(args.folder, host=args.host, port=args.port, open_browser=args.open)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jixiao", description="预算绩效自评：按官方规则计算得分、偏差度、总分和等级。"
@@ -417,6 +426,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="复核结果", help="输出文件夹（默认 ./复核结果）")
     p.add_argument("--force", action="store_true", help="评价内容已改变时仍然应用复核记录")
     p.set_defaults(func=_rescore)
+    p = sub.add_parser("serve", help="打开复核网页：调整分值，即时看到得分变化",
+                       description="在本机启动复核网页：列出文件夹中的评价，打开一份即可调整复核分值和复核得分，"
+                                   "得分、小计、总分和等级即时更新；保存为复核记录，可下载复核对比表。"
+                                   "默认只在本机（127.0.0.1）访问。")
+    p.add_argument("folder", nargs="?", default=".", help="存放评价文件的文件夹（默认当前文件夹）")
+    p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="监听地址（默认 127.0.0.1，仅本机；改为其他地址会让网络中的其他计算机也能访问）")
+    p.add_argument("--open", action="store_true", help="启动后用浏览器打开页面")
+    p.set_defaults(func=_serve)
     return parser
 
 

@@ -1,0 +1,276 @@
+"""The reviewer page's logic, without HTTP: form values in, a scored review out.
+
+The page's form has one group of fields per reviewable row: ``{key}.w``
+(复核分值), ``{key}.s`` (复核得分, judged rows only) and ``{key}.c`` (复核意见),
+where the key is ``f`` for the funds row, ``m0, m1 …`` for 资金管理情况 rows and
+``i0, i1 …`` for indicators, plus ``reviewer``, ``date``, ``comment`` and the
+``input_hash`` of the evaluation the page was opened on. A blank field means
+"not changed". `evaluate` turns the form into a `Review`, applies it with the
+same `apply_review` and `score` as ``jixiao rescore``, and says which field
+each problem belongs to, so the page can show it next to that cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Mapping
+
+from ..issues import Issue, Location, format_issue
+from ..numbers import HUNDRED, ZERO, plain
+from ..pipeline import score
+from ..results import EvaluationResult
+from ..score import score_evaluation
+from ..review import Review, ReviewChange, apply_review, clean_text, parse_date, parse_number
+from .catalog import Entry
+
+FORM_FILE = "<复核页面>"
+MAX_TEXT = 2000  # characters in one comment
+MAX_FIELDS = 3000  # fields in one form
+WEIGHT, SCORE, COMMENT = "w", "s", "c"
+
+
+class FormSource:
+    """Locates a review's problems in the form: `changes[3].weight` and so on."""
+
+    def locate(self, path: str) -> Location:
+        return Location(FORM_FILE, path)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row the reviewer may change."""
+
+    key: str
+    kind: str  # funding | funds_management | indicator
+    index: int
+    name: str
+    weight: Decimal
+    score: Decimal | None
+    score_open: bool  # 复核得分 may be typed (judged rows)
+
+
+def rows_of(entry: Entry) -> list[Row]:
+    ev, result = entry.evaluation, entry.result
+    rows = []
+    if ev.funding is not None and result.funding is not None:
+        rows.append(Row("f", "funding", 0, ev.funding.label, result.funding.weight, result.funding.score, False))
+    for j, (m, mr) in enumerate(zip(ev.funds_management, result.funds_management)):
+        rows.append(Row(f"m{j}", "funds_management", j, m.name, mr.weight, mr.score, True))
+    for k, (ind, r) in enumerate(zip(ev.indicators, result.indicators)):
+        rows.append(Row(f"i{k}", "indicator", k, ind.level3, r.weight, r.score, k in entry.judged))
+    return rows
+
+
+@dataclass(frozen=True)
+class Group:
+    """一级指标 (or the funds rows) summed before and after."""
+
+    name: str
+    weight_before: Decimal
+    weight_after: Decimal
+    score_before: Decimal | None
+    score_after: Decimal | None
+
+
+@dataclass
+class Outcome:
+    """Everything the page shows after an edit."""
+
+    review: Review | None
+    after: EvaluationResult | None
+    field_errors: dict[str, str] = field(default_factory=dict)  # form field → message
+    errors: list[str] = field(default_factory=list)  # problems no single field owns
+    changed: dict[str, str] = field(default_factory=dict)  # row key → change index, as text
+    groups: list[Group] = field(default_factory=list)
+    # While the weights do not add up to 100 the total is not valid; the page still
+    # shows what it would be, marked as provisional, so a move of points can be
+    # followed edit by edit.
+    provisional_total: Decimal | None = None
+    provisional_grade: str | None = None
+
+    @property
+    def weight_total(self) -> Decimal | None:
+        return self.after.weight_total if self.after is not None else None
+
+    @property
+    def weights_ok(self) -> bool:
+        return self.weight_total == HUNDRED
+
+    @property
+    def ok(self) -> bool:
+        return (not self.field_errors and not self.errors and self.after is not None and self.after.ok
+                and self.weights_ok and self.review is not None)
+
+
+def _number(form: Mapping[str, str], name: str, label: str, errors: dict[str, str]) -> Decimal | None:
+    raw = form.get(name, "")
+    try:
+        value = parse_number(raw)
+    except ValueError:
+        errors[name] = f"“{clean_text(raw)[:20]}”不是数字，请填写数字，如 8 或 7.5；不调整请留空"
+        return None
+    if value is None:
+        return None
+    if not value.is_finite() or value < 0:
+        errors[name] = f"{label}应为不小于 0 的数字"
+        return None
+    if value > HUNDRED:
+        errors[name] = f"{label} {plain(value)} 超过 100"
+        return None
+    return value
+
+
+def form_of(entry: Entry, review: Review) -> dict[str, str]:
+    """The form that shows a saved review again (to continue from it)."""
+    form = {"reviewer": review.reviewer, "date": review.date.isoformat(), "comment": review.comment,
+            "input_hash": review.input_hash}
+    if review.funding_weight is not None:
+        form["f.w"] = plain(review.funding_weight)
+    ev = entry.evaluation
+    for change in review.changes:
+        if change.funds_management:
+            key = next((f"m{j}" for j, m in enumerate(ev.funds_management) if m.name == change.funds_management),
+                       None)
+        else:
+            key = next((f"i{k}" for k, ind in enumerate(ev.indicators) if ind.level3 == change.level3
+                        and change.level1 in ("", ind.level1) and change.level2 in ("", ind.level2)), None)
+        if key is None:
+            continue
+        for suffix, value in ((WEIGHT, change.weight), (SCORE, change.score)):
+            if value is not None:
+                form[f"{key}.{suffix}"] = plain(value)
+        if change.comment:
+            form[f"{key}.{COMMENT}"] = change.comment
+    return form
+
+
+def evaluate(entry: Entry, form: Mapping[str, str], saving: bool = False,
+             today: date | None = None) -> Outcome:
+    """Apply what the form says to the entry's evaluation and score the result.
+
+    With ``saving``, the reviewer and the date are required too.
+    """
+    ev = entry.evaluation
+    field_errors: dict[str, str] = {}
+    errors: list[str] = []
+    if len(form) > MAX_FIELDS:
+        return Outcome(None, None, errors=[f"表单字段过多（{len(form)} 个），请刷新页面后重试"])
+    for name, value in form.items():
+        if len(value) > MAX_TEXT:
+            field_errors[name] = f"内容过长（{len(value)} 字），请控制在 {MAX_TEXT} 字以内"
+    reviewer = clean_text(form.get("reviewer", ""))
+    when_text = clean_text(form.get("date", ""))
+    when = parse_date(when_text) if when_text else None
+    if saving and not reviewer:
+        field_errors["reviewer"] = "请填写复核人姓名"
+    if when_text and when is None:
+        field_errors["date"] = f"复核日期“{when_text[:20]}”无法识别，请填写如 2026-11-22"
+    elif saving and when is None:
+        field_errors["date"] = "请填写复核日期，如 2026-11-22"
+
+    funding_weight = None
+    changes: list[ReviewChange] = []
+    changed: dict[str, str] = {}
+    for row in rows_of(entry):
+        weight = _number(form, f"{row.key}.{WEIGHT}", "复核分值", field_errors)
+        given = _number(form, f"{row.key}.{SCORE}", "复核得分", field_errors) if row.score_open else None
+        if not row.score_open and clean_text(form.get(f"{row.key}.{SCORE}", "")):
+            errors.append(f"“{row.name}”的得分由规则计算，不能直接填写复核得分；如有异议请调整复核分值并说明")
+        comment = clean_text(form.get(f"{row.key}.{COMMENT}", ""))
+        weight = None if weight == row.weight else weight
+        given = None if given is not None and given == row.score else given
+        if row.kind == "funding":
+            funding_weight = weight
+            continue
+        if weight is None and given is None and not comment:
+            continue
+        changed[row.key] = str(len(changes))
+        if row.kind == "funds_management":
+            changes.append(ReviewChange(funds_management=row.name, weight=weight, score=given, comment=comment))
+        else:
+            ind = ev.indicators[row.index]
+            changes.append(ReviewChange(level1=ind.level1, level2=ind.level2, level3=ind.level3,
+                                        weight=weight, score=given, comment=comment))
+    input_hash = form.get("input_hash") or entry.input_hash
+    try:
+        review = Review(evaluation=ev.title, input_hash=input_hash, reviewer=reviewer or "（未填写）",
+                        date=when or today or date.today(), comment=clean_text(form.get("comment", "")),
+                        funding_weight=funding_weight, changes=tuple(changes))
+    except ValueError:
+        return Outcome(None, None, field_errors, ["页面数据不完整（评价内容校验码无效），请刷新页面"], changed)
+    reviewed, issues, locator = apply_review(ev, review, FormSource(), evaluation_source=entry.source)
+    after = score(reviewed, locator) if reviewed is not None else None
+    by_key = {int(v): k for k, v in changed.items()}
+    if after is not None:
+        issues = issues + [i for i in after.issues if i.severity == "error"]
+    known = {format_issue(i) for i in entry.issues}  # already listed on the page as the file's own
+    for issue in issues:
+        if issue.severity == "error" and format_issue(issue) not in known:
+            _place(issue, by_key, after, field_errors, errors)
+    outcome = Outcome(review, after, field_errors, errors, changed)
+    outcome.groups = groups(entry, after)
+    if after is not None and after.total is None and not outcome.weights_ok:
+        raw = score_evaluation(reviewed, locator.locate)
+        if not any(i.severity == "error" for i in raw.issues):
+            outcome.provisional_total, outcome.provisional_grade = raw.total, raw.grade
+    return outcome
+
+
+def _place(issue: Issue, by_key: dict[int, str], after: EvaluationResult | None,
+           field_errors: dict[str, str], errors: list[str]) -> None:
+    """Put a problem next to the field it belongs to, or in the general list."""
+    loc = issue.location
+    text = issue.message + (f"；{issue.hint}" if issue.hint else "")
+    if loc.file == FORM_FILE:
+        if loc.path == "changes":
+            return  # the sum of the weights: shown by the total's own check
+        if loc.path == "input_hash":
+            errors.append("评价文件在打开本页后被修改过，请刷新页面后重新复核")
+            return
+        head, _, tail = loc.path.partition(".")
+        k = int(head.removeprefix("changes[").removesuffix("]")) if head.startswith("changes[") else None
+        key = by_key.get(k) if k is not None else None
+        if key is None:
+            errors.append(text)
+            return
+        suffix = {"weight": WEIGHT, "score": SCORE}.get(tail)
+        name = f"{key}.{suffix}" if suffix else f"{key}.{WEIGHT}"
+        field_errors.setdefault(name, text)
+        return
+    if loc.path == "indicators" and after is not None and after.weight_total != HUNDRED:
+        return  # the same sum, found again by the engine's own check
+    errors.append(format_issue(issue))
+
+
+def groups(entry: Entry, after: EvaluationResult | None) -> list[Group]:
+    """Weights and scores per 一级指标 (and for the funds rows), before and after."""
+    before = entry.result
+    if before is None:
+        return []
+
+    def total(values) -> Decimal | None:
+        values = list(values)
+        return None if any(v is None for v in values) else sum(values, ZERO)
+
+    out = []
+    if before.funding is not None:
+        fa = after.funding if after is not None else None
+        out.append(Group("预算执行", before.funding.weight, fa.weight if fa else before.funding.weight,
+                         before.funding.score, fa.score if fa else None))
+    if before.funds_management:
+        fm_after = after.funds_management if after is not None else ()
+        out.append(Group("资金管理情况", sum((r.weight for r in before.funds_management), ZERO),
+                         sum((r.weight for r in fm_after), ZERO) if fm_after else ZERO,
+                         total(r.score for r in before.funds_management),
+                         total(r.score for r in fm_after) if fm_after else None))
+    names = list(dict.fromkeys(r.level1 for r in before.indicators))
+    after_rows = after.indicators if after is not None else ()
+    for name in names:
+        rb = [r for r in before.indicators if r.level1 == name]
+        ra = [r for r in after_rows if r.level1 == name]
+        out.append(Group(name, sum((r.weight for r in rb), ZERO), sum((r.weight for r in ra), ZERO),
+                         total(r.score for r in rb if r.status != "not_applicable"),
+                         total(r.score for r in ra if r.status != "not_applicable") if ra else None))
+    return out

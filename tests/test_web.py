@@ -1,0 +1,305 @@
+"""The reviewer page's endpoints (FastAPI's TestClient): listing, recomputing, saving,
+downloading, and what it refuses (no token, other hosts, paths, large bodies)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import socket
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from scoring.cli import main
+from scoring.review import load_review
+from scoring.web.app import MAX_BODY, create_app
+from web_helpers import DEPARTMENT_2022, TOKEN, inputs, links, row_key, served_copy, texts
+
+HEADERS = {"X-Jixiao-Token": TOKEN}
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    return served_copy(tmp_path)
+
+
+@pytest.fixture
+def client(folder) -> TestClient:
+    return TestClient(create_app(folder, token=TOKEN), base_url="http://127.0.0.1:8000")
+
+
+def open_department(client) -> tuple[str, str]:
+    """(the page's URL, its HTML) for 安阳北关区医保局's 2022 department table."""
+    url = links(client.get("/").text)["安阳市北关区医疗保障局"]
+    response = client.get(url)
+    assert response.status_code == 200
+    return url, response.text
+
+
+def base_form(html: str) -> dict[str, str]:
+    return {"input_hash": inputs(html)["input_hash"]["value"]}
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ---------------------------------------------------------------- reading
+
+
+def test_the_list_shows_every_evaluation_with_its_total_and_grade(client):
+    html = client.get("/").text
+    rows = {name: href for name, href in links(html).items() if href.startswith("/e/")}
+    assert set(rows) == {"安阳市北关区医疗保障局", "安阳市北关区医疗保障局 北关区政府救助（第五重）",
+                         "安阳市北关区医疗保障局 城乡居民基本医疗保险区级配套资金",
+                         "安阳市北关区医疗保障局 慢性病专家鉴定费", "焦作市中站区医疗保障局"}
+    for total in ("98.89", "96.6", "92.4"):
+        assert f'<td class="num">{total}</td>' in html
+    # the target tables hold no actuals: listed as not read, with the reason
+    assert "未作为评价读取的文件（2）" in html and "项目绩效目标表.xlsx" in html
+
+
+def test_an_evaluation_shows_the_official_table_with_the_reviewer_columns(client):
+    _, html = open_department(client)
+    assert "部门整体支出绩效自评表" in html and "（2022 年度）" in html
+    fields = inputs(html)
+    key = row_key(html, "全区参保群众满意度")
+    assert fields[f"{key}.w"]["placeholder"] == "20" and fields[f"{key}.w"]["value"] == ""
+    assert f"{key}.s" not in fields  # 85% against ≥90%: scored by rule, only its weight is reviewable
+    assert texts(html)[f"a-{key}"] == "18.89"
+    assert texts(html)["s-total"] == "98.89" and texts(html)["s-weight"] == "100 ✓"
+    assert fields["input_hash"]["value"].startswith("sha256:")
+
+
+def test_an_edit_recomputes_rows_groups_total_grade_and_the_weight_check(client):
+    url, html = open_department(client)
+    satisfied, relevant = row_key(html, "全区参保群众满意度"), row_key(html, "年度履职目标相关性")
+    # the documented review: 5 points from 满意度 to 年度履职目标相关性
+    form = base_form(html) | {f"{satisfied}.w": "15", f"{relevant}.w": "6"}
+    response = client.post(url + "/recompute", data=form, headers=HEADERS)
+    assert response.status_code == 200
+    got = texts(response.text)
+    assert got[f"a-{satisfied}"] == "14.17" and got[f"d-{satisfied}"] == "-4.72"  # 15 × 85/90
+    assert got[f"a-{relevant}"] == "6" and got[f"d-{relevant}"] == "+5"
+    # by hand: 98.89 − 18.89 + 14.17 − 1 + 6 = 99.17
+    assert got["s-total"] == got["t-total"] == "99.17"
+    assert got["s-diff"] == "+0.28" and got["s-grade"] == "优"
+    assert got["s-weight"] == "100 ✓"
+    groups = {k: v for k, v in got.items() if k.startswith("g")}
+    sums = [(groups[f"g{n}-w"], groups[f"g{n}-s"]) for n in range(len(groups) // 3)]
+    # 预算执行; the 一级 group of 年度履职目标相关性 (30 → 35); 产出 (25); the one of 满意度 (35 → 30,
+    # 33.89 − 18.89 + 14.17)
+    assert sums == [("10", "10"), ("35", "35"), ("25", "25"), ("30", "29.17")]
+    assert "Server-Timing" in response.headers
+
+
+def test_weights_that_do_not_add_up_to_100_show_a_provisional_total(client):
+    url, html = open_department(client)
+    key = row_key(html, "年度履职目标相关性")
+    got = texts(client.post(url + "/recompute", data=base_form(html) | {f"{key}.w": "6"}, headers=HEADERS).text)
+    assert got["s-weight"] == "105（应为 100）"
+    assert got["s-total"] == "103.89（暂）"
+
+
+def test_errors_appear_next_to_the_cell_that_caused_them(client):
+    url, html = open_department(client)
+    key = row_key(html, "全区参保群众满意度")
+    other = row_key(html, "年度履职目标相关性")
+    form = base_form(html) | {f"{key}.w": "abc", f"{other}.w": "-3"}
+    got = texts(client.post(url + "/recompute", data=form, headers=HEADERS).text)
+    assert "“abc”不是数字" in got[f"e-{key}-w"]
+    assert "不小于 0" in got[f"e-{other}-w"]
+    assert got[f"e-{row_key(html, '预算执行率')}-w"] == ""
+
+
+def test_a_judged_score_outside_its_band_is_reported_at_its_cell(client):
+    url = links(client.get("/").text)["安阳市北关区医疗保障局 北关区政府救助（第五重）"]
+    html = client.get(url).text
+    key = row_key(html, "第五重困难人员减轻医疗负担，提升生活水平")  # qualitative: 大幅提升
+    assert f"{key}.s" in inputs(html)
+    got = texts(client.post(url + "/recompute", data=base_form(html) | {f"{key}.s": "30"},
+                            headers=HEADERS).text)
+    assert got[f"e-{key}-s"], "a score above the weight must be refused at its cell"
+    assert got["s-total"] == "—"
+
+
+def test_a_score_for_a_row_scored_by_rule_is_refused(client):
+    url, html = open_department(client)
+    key = row_key(html, "全区参保群众满意度")
+    got = texts(client.post(url + "/recompute", data=base_form(html) | {f"{key}.s": "20"},
+                            headers=HEADERS).text)
+    assert "得分由规则计算" in got["errors"]
+
+
+# ----------------------------------------------------------------- saving
+
+
+def test_saving_writes_a_new_review_record_and_never_touches_the_original(client, folder):
+    url, html = open_department(client)
+    original = folder / DEPARTMENT_2022
+    before = digest(original)
+    satisfied, relevant = row_key(html, "全区参保群众满意度"), row_key(html, "年度履职目标相关性")
+    form = base_form(html) | {"reviewer": "王复核", "date": "2026-11-22", "comment": "满意度分值偏高",
+                              f"{satisfied}.w": "15", f"{satisfied}.c": "调低满意度分值",
+                              f"{relevant}.w": "6"}
+    response = client.post(url + "/save", data=form, headers=HEADERS)
+    assert response.status_code == 200
+    notice = texts(response.text)["notice"]
+    assert notice.startswith("已保存复核记录：")
+    saved = folder / notice.split("：", 1)[1]
+    assert saved.parent == folder and saved.name.endswith(".复核.王复核.2026-11-22.yaml")
+    review, _, issues = load_review(saved)
+    assert not issues and review.reviewer == "王复核" and review.comment == "满意度分值偏高"
+    assert {(c.level3, str(c.weight), c.comment) for c in review.changes} == {
+        ("全区参保群众满意度", "15", "调低满意度分值"), ("年度履职目标相关性", "6", "")}
+    assert digest(original) == before
+    assert not list(folder.glob(".*.tmp"))  # written atomically: no temporary file left behind
+    # saved again: a second record beside the first
+    again = texts(client.post(url + "/save", data=form, headers=HEADERS).text)["notice"]
+    assert again != notice and (folder / again.split("：", 1)[1]).exists() and saved.exists()
+    # both are listed on the page, newest first, and can be loaded into the form again
+    page = client.get(url).text
+    assert page.count("载入到本页") == 2
+    load = next(href for text, href in links(page).items() if text == "载入到本页")
+    fields = inputs(client.get(load.replace("&amp;", "&")).text)
+    assert fields[f"{satisfied}.w"]["value"] == "15" and fields["reviewer"]["value"] == "王复核"
+
+
+def test_saving_needs_a_reviewer_a_date_and_weights_that_add_up(client, folder):
+    url, html = open_department(client)
+    key = row_key(html, "年度履职目标相关性")
+    before = sorted(p.name for p in folder.iterdir())
+    response = client.post(url + "/save", data=base_form(html) | {f"{key}.w": "6", "date": "22/11/2026"},
+                           headers=HEADERS)
+    assert response.status_code == 422
+    got = texts(response.text)
+    assert got["e-reviewer"] == "请填写复核人姓名"
+    assert "无法识别" in got["e-date"]
+    assert "复核后分值合计为 105" in got["errors"]
+    assert got["notice"] == "未保存：请先改正标出的问题。"
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_the_comparison_downloads_as_word_and_excel(client, folder):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    url, html = open_department(client)
+    satisfied, relevant = row_key(html, "全区参保群众满意度"), row_key(html, "年度履职目标相关性")
+    form = base_form(html) | {"reviewer": "王复核", "date": "2026-11-22", f"{satisfied}.w": "15",
+                              f"{relevant}.w": "6"}
+    saved = client.post(url + "/save", data=form, headers=HEADERS).text
+    hrefs = [h for h in links(saved).values() if "/compare." in h]
+    assert len(hrefs) == 2
+    word = client.get(next(h for h in hrefs if h.endswith(".docx")))
+    assert word.status_code == 200 and "filename*=UTF-8''" in word.headers["content-disposition"]
+    text = "\n".join(c.text for t in Document(io.BytesIO(word.content)).tables for r in t.rows for c in r.cells)
+    assert "98.89" in text and "99.17" in text and "+0.28" in text
+    sheet = load_workbook(io.BytesIO(client.get(next(h for h in hrefs if h.endswith(".xlsx"))).content)).active
+    total = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "总分")
+    assert total[3:6] == ("98.89", "99.17", "+0.28")
+
+
+def test_an_evaluation_changed_on_disk_after_opening_is_not_reviewed_blindly(client, folder):
+    url, html = open_department(client)
+    path = folder / DEPARTMENT_2022
+    path.write_text(path.read_text(encoding="utf-8").replace("weight: 20", "weight: 19", 1), encoding="utf-8")
+    os.utime(path, ns=(1, 1))  # a different stamp even on a coarse clock
+    form = base_form(html) | {"reviewer": "王复核", "date": "2026-11-22"}
+    response = client.post(url + "/save", data=form, headers=HEADERS)
+    assert response.status_code == 422
+    assert "评价文件在打开本页后被修改过" in texts(response.text)["errors"]
+    assert not list(folder.glob("*.复核.*"))
+
+
+# ----------------------------------------------------------------- safety
+
+
+def test_every_write_needs_the_token(client, folder):
+    url, html = open_department(client)
+    form = base_form(html) | {"reviewer": "王复核", "date": "2026-11-22"}
+    for headers in ({}, {"X-Jixiao-Token": "guess"}):
+        response = client.post(url + "/save", data=form, headers=headers)
+        assert response.status_code == 403 and "令牌不符" in response.text
+        assert client.post(url + "/recompute", data=form, headers=headers).status_code == 403
+    assert not list(folder.glob("*.复核.*"))
+    assert TOKEN in html  # the page carries it (hx-headers), a page from another site cannot read it
+
+
+def test_requests_for_another_host_are_refused(folder):
+    client = TestClient(create_app(folder, token=TOKEN), base_url="http://evil.example:8000")
+    assert client.get("/").status_code == 400  # DNS rebinding: the page answers its own host only
+
+
+@pytest.mark.parametrize("path", [
+    "/e/../../pyproject.toml", "/e/%2e%2e%2f%2e%2e%2fpyproject.toml", "/e/..%2F..%2Fpyproject.toml",
+    "/static/../app.py", "/static/%2e%2e%2fapp.py", "/static/..%2F..%2F..%2Fpyproject.toml",
+    "/e/0000000000000000", "/e/x/reviews/../../../pyproject.toml/compare.docx",
+    "/static/etc%2Fpasswd", "/e/%2Fetc%2Fpasswd",
+])
+def test_nothing_outside_the_served_folder_is_reachable(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "[project]" not in response.text and "root:" not in response.text
+
+
+def test_a_link_out_of_the_folder_is_not_followed(tmp_path, folder):
+    outside = tmp_path / "外部.yaml"
+    outside.write_bytes((folder / DEPARTMENT_2022).read_bytes().replace("安阳市北关区".encode(), "外部单位".encode()))
+    (folder / "link.yaml").symlink_to(outside)
+    html = TestClient(create_app(folder, token=TOKEN), base_url="http://127.0.0.1").get("/").text
+    assert "外部单位" not in html and "link.yaml" not in html
+
+
+def test_large_bodies_are_refused_with_a_clear_message(client):
+    url, html = open_department(client)
+    big = b"comment=" + b"x" * (MAX_BODY + 1)
+    headers = HEADERS | {"Content-Type": "application/x-www-form-urlencoded"}
+    response = client.post(url + "/recompute", content=big, headers=headers)
+    assert response.status_code == 413 and "提交的内容过大" in response.text
+
+    def chunks():  # no Content-Length: counted as it arrives
+        for _ in range(MAX_BODY // 65536 + 2):
+            yield b"x" * 65536
+
+    response = client.post(url + "/recompute", content=chunks(), headers=headers)
+    assert response.status_code == 413 and "提交的内容过大" in response.text
+
+
+def test_responses_carry_security_headers(client):
+    headers = client.get("/").headers
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+
+
+def test_htmx_is_served_from_the_package(client):
+    response = client.get("/static/htmx.min.js")
+    assert response.status_code == 200 and 'version:"2.0.11"' in response.text
+    assert "unpkg" not in client.get("/").text and "cdn" not in client.get("/").text
+
+
+def test_a_broken_evaluation_is_listed_with_its_errors(client, folder):
+    (folder / "坏的.yaml").write_text("kind: project\nunit: 某单位\nyear: 2022\nindicators: []\n", encoding="utf-8")
+    html = client.get("/").text
+    assert "坏的.yaml" in html and "个错误" in html
+    page = client.get(links(html)["坏的.yaml"]).text
+    assert "这份评价文件有错误" in page and "坏的.yaml" in page
+
+
+# -------------------------------------------------------------------- CLI
+
+
+def test_serve_reports_a_missing_folder(tmp_path, capsys):
+    assert main(["serve", str(tmp_path / "没有")]) == 1
+    assert "找不到文件夹" in capsys.readouterr().err
+
+
+def test_serve_reports_a_port_in_use(folder, capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", str(folder), "--port", str(port)]) == 1
+    assert "端口可能已被占用" in capsys.readouterr().err
