@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from web_helpers import DEPARTMENT_2022, TOKEN, inputs, links, row_key, served_copy, texts
 
 from scoring.cli import main
 from scoring.review import load_review
 from scoring.web.app import MAX_BODY, create_app
-from web_helpers import DEPARTMENT_2022, TOKEN, inputs, links, row_key, served_copy, texts
 
 HEADERS = {"X-Jixiao-Token": TOKEN}
 

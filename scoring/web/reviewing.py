@@ -21,8 +21,8 @@ from ..issues import Issue, Location, format_issue
 from ..numbers import HUNDRED, ZERO, plain
 from ..pipeline import score
 from ..results import EvaluationResult
-from ..score import score_evaluation
 from ..review import Review, ReviewChange, apply_review, clean_text, parse_date, parse_number
+from ..score import score_evaluation
 from .catalog import Entry
 
 FORM_FILE = "<复核页面>"
