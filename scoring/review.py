@@ -63,10 +63,16 @@ def content_hash(ev: Evaluation) -> str:
 
 
 def clean_text(value: object) -> str:
-    """What a reviewer typed, as text: full-width forms folded (NFKC), trimmed."""
+    """What a reviewer typed, trimmed (ideographic spaces too). Names and comments keep
+    their full-width punctuation: a 三级指标 is matched exactly as the evaluation writes it."""
     if value is None:
         return ""
-    return unicodedata.normalize("NFKC", str(value)).replace("\u3000", " ").strip()
+    return str(value).replace("\u3000", " ").strip()
+
+
+def _folded(value: object) -> str:
+    """Text for reading a number or a date: full-width digits and signs folded (NFKC)."""
+    return unicodedata.normalize("NFKC", clean_text(value)).strip()
 
 
 def parse_number(value: object) -> Decimal | None:
@@ -76,7 +82,7 @@ def parse_number(value: object) -> Decimal | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     try:
-        return Decimal(clean_text(value).replace(",", "").removesuffix("分"))
+        return Decimal(_folded(value).replace(",", "").removesuffix("分"))
     except InvalidOperation:
         raise ValueError(clean_text(value)) from None
 
@@ -87,7 +93,7 @@ def parse_date(value: object) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    m = re.fullmatch(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?", clean_text(value))
+    m = re.fullmatch(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?", _folded(value))
     if m:
         try:
             return date(int(m[1]), int(m[2]), int(m[3]))

@@ -136,3 +136,26 @@ def test_printed_against_computed_without_a_review(tmp_path):
     assert ranking[0] == ("评价", "复核前总分", "复核前排名", "复核后总分", "复核后排名")
     assert [r[1] for r in ranking[1:]] == ["100", "100", "98.89", "96.6", "92.4"]
     assert [r[4] for r in ranking[1:]] == [1, 1, 3, 4, 5]
+
+
+def test_names_and_comments_keep_their_full_width_punctuation(tmp_path):
+    """A 三级指标 written with a full-width comma is still found, and a comment keeps its
+    punctuation: only numbers and dates are folded to half-width."""
+    evaluation = tmp_path / "第五重.yaml"
+    shutil.copy(EXAMPLES / "安阳北关区医保局_2022_北关区政府救助第五重.yaml", evaluation)
+    path = tmp_path / "复核表.xlsx"
+    assert main(["review-sheet", str(evaluation), "-o", str(path)]) == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb["复核"]
+    ws["B2"], ws["D2"] = "王五", "２０２６－１１－２２"
+    row = next(r for r in range(6, ws.max_row + 1) if ws.cell(r, 4).value == "第五重困难人员减轻医疗负担，提升生活水平")
+    ws.cell(r := row, 10).value, ws.cell(r, 11).value = "２０", "“大幅提升”依据不足，按部分达成计"
+    wb.save(path)
+    review, _, issues = load_review(path)
+    assert not issues
+    change = review.changes[0]
+    assert change.level3 == "第五重困难人员减轻医疗负担，提升生活水平" and change.score == Decimal(20)
+    assert change.comment == "“大幅提升”依据不足，按部分达成计"
+    out = tmp_path / "out"
+    assert main(["rescore", str(evaluation), "--review", str(path), "-o", str(out)]) == 0
+    assert rows_of(out / "复核对比表.xlsx")["总分"][3:5] == ("96.6", "91.6")
