@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -266,6 +267,33 @@ def _view(entry: Entry, outcome: Outcome, form: dict[str, str]) -> dict:
     return {"entry": entry, "ev": ev, "before": before, "after": after, "outcome": outcome, "form": form,
             "rows": rows, "by_key": by_key, "indicators": indicators, "total_difference": total_difference,
             "saved": None, "notice": "", "reviews": None}
+
+
+@contextmanager
+def running(app: FastAPI, host: str = "127.0.0.1"):
+    """The page served in a background thread until the block ends; yields its URL
+    (the end-to-end test and the README screenshot use it)."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"复核页面未能在 {host}:{port} 上启动")
+        time.sleep(0.02)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
