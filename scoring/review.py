@@ -82,7 +82,7 @@ def parse_number(value: object) -> Decimal | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     try:
-        return Decimal(_folded(value).replace(",", "").removesuffix("分"))
+        return Decimal(_folded(value).removesuffix("分"))  # "1,5" is refused, never read as 15
     except InvalidOperation:
         raise ValueError(clean_text(value)) from None
 

@@ -107,11 +107,17 @@ def test_errors_appear_next_to_the_cell_that_caused_them(client):
     url, html = open_department(client)
     key = row_key(html, "全区参保群众满意度")
     other = row_key(html, "年度履职目标相关性")
-    form = base_form(html) | {f"{key}.w": "abc", f"{other}.w": "-3"}
+    third = row_key(html, "预算执行率")
+    form = base_form(html) | {f"{key}.w": "abc", f"{other}.w": "-3", f"{third}.w": "1,5"}
     got = texts(client.post(url + "/recompute", data=form, headers=HEADERS).text)
     assert "“abc”不是数字" in got[f"e-{key}-w"]
     assert "不小于 0" in got[f"e-{other}-w"]
-    assert got[f"e-{row_key(html, '预算执行率')}-w"] == ""
+    assert "“1,5”不是数字" in got[f"e-{third}-w"]  # a decimal comma is refused, never read as 15
+    assert got[f"e-{row_key(html, '预算调整率')}-w"] == ""
+    # full-width digits are what a Chinese input method types: they are read
+    form = base_form(html) | {f"{key}.w": "１５", f"{other}.w": "６"}
+    got = texts(client.post(url + "/recompute", data=form, headers=HEADERS).text)
+    assert got["s-total"] == "99.17" and got[f"e-{key}-w"] == ""
 
 
 def test_a_judged_score_outside_its_band_is_reported_at_its_cell(client):
@@ -303,3 +309,27 @@ def test_serve_reports_a_port_in_use(folder, capsys):
         port = busy.getsockname()[1]
         assert main(["serve", str(folder), "--port", str(port)]) == 1
     assert "端口可能已被占用" in capsys.readouterr().err
+
+
+def test_a_filled_workbook_is_listed_one_evaluation_per_sheet_and_can_be_reviewed(tmp_path):
+    from scoring.loader import load_yaml
+    from scoring.workbook import write_workbook
+
+    folder = tmp_path / "单位"
+    folder.mkdir()
+    data = [load_yaml(path)[0] for path in sorted(served_copy(tmp_path).glob("安阳*.yaml"))]
+    write_workbook(data, folder / "北关区.xlsx")
+    client = TestClient(create_app(folder, token=TOKEN), base_url="http://127.0.0.1")
+    html = client.get("/").text
+    assert html.count("北关区.xlsx · 第 ") == 4
+    url = links(html)["安阳市北关区医疗保障局"]
+    page = client.get(url).text
+    key = row_key(page, "全区参保群众满意度")
+    form = base_form(page) | {"reviewer": "王复核", "date": "2026-11-22", f"{key}.s": "",
+                              f"{key}.c": "依据充分，不调整"}
+    notice = texts(client.post(url + "/save", data=form, headers=HEADERS).text)["notice"]
+    saved = folder / notice.split("：", 1)[1]
+    assert saved.name.startswith("北关区_") and ".复核.王复核.2026-11-22" in saved.name
+    review, _, issues = load_review(saved)
+    assert not issues and review.changes[0].comment == "依据充分，不调整" and review.changes[0].weight is None
+    assert client.get("/").text.count("北关区.xlsx · 第 ") == 4  # the record is not listed as an evaluation

@@ -181,7 +181,19 @@ class Catalog:
     # ------------------------------------------------------------- lookups
 
     def entry(self, entry_id: str) -> Entry | None:
-        """The evaluation with this id as it is on disk now (reloaded if it changed)."""
+        """The evaluation with this id as it is on disk now (reloaded if it changed).
+
+        Only its own file is looked at when it is unchanged: every edit on the page
+        asks for it, and a large folder is not walked for that."""
+        entry = self.entries.get(entry_id)
+        if entry is not None:
+            try:
+                stat = entry.path.stat()
+            except OSError:
+                stat = None
+            cached = self._cache.get(entry.path)
+            if stat is not None and cached is not None and cached.stamp == (stat.st_mtime_ns, stat.st_size):
+                return entry
         self.scan()
         return self.entries.get(entry_id)
 
