@@ -161,6 +161,8 @@ def test_saving_writes_a_new_review_record_and_never_touches_the_original(client
     assert {(c.level3, str(c.weight), c.comment) for c in review.changes} == {
         ("全区参保群众满意度", "15", "调低满意度分值"), ("年度履职目标相关性", "6", "")}
     assert digest(original) == before
+    # the next edit clears the notice: "已保存" must not stand beside unsaved changes
+    assert texts(client.post(url + "/recompute", data=form, headers=HEADERS).text)["notice"] == ""
     assert not list(folder.glob(".*.tmp"))  # written atomically: no temporary file left behind
     # saved again: a second record beside the first
     again = texts(client.post(url + "/save", data=form, headers=HEADERS).text)["notice"]
