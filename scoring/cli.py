@@ -347,7 +347,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise ScoringError(f"端口 {args.port} 无效，请给出 1–65535 之间的数字，如 --port 8000")
-    serve(args.folder, host=args.host, port=args.port, open_browser=args.open)
+    serve(args.folder, host=args.host, port=args.port, open_browser=args.open,
+          allow_hosts=tuple(args.allow_host or ()))
     return 0
 
 
@@ -434,6 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     p.add_argument("--host", default="127.0.0.1",
                    help="监听地址（默认 127.0.0.1，仅本机；改为其他地址会让网络中的其他计算机也能访问）")
+    p.add_argument("--allow-host", action="append", metavar="名称",
+                   help="网络访问时允许的地址或域名（可多次给出）；页面只响应发给这些名称的请求")
     p.add_argument("--open", action="store_true", help="启动后用浏览器打开页面")
     p.set_defaults(func=_serve)
     return parser

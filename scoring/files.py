@@ -31,6 +31,36 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     return path
 
 
+def write_new_atomic(path: str | Path, data: bytes) -> Path:
+    """Write a file that must not exist yet, atomically; FileExistsError if it does.
+
+    The complete file is linked into place (a link never replaces an existing
+    name), so two writers racing for one name cannot overwrite each other's
+    file; where links are not supported, the name is reserved with O_EXCL first.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            os.replace(tmp, path)
+    finally:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+    return path
+
+
 def write_text_atomic(path: str | Path, text: str) -> Path:
     return write_bytes_atomic(path, text.encode("utf-8"))
 

@@ -17,12 +17,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import Field
 
-from .issues import Issue
+from .issues import Issue, ScoringError
 from .loader import SourceMap, dump_yaml, load_yaml, validate_leniently
 from .model import Evaluation, Model, NonNegative
 from .numbers import HUNDRED, ZERO, plain
@@ -75,16 +75,25 @@ def _folded(value: object) -> str:
     return unicodedata.normalize("NFKC", clean_text(value)).strip()
 
 
+# A weight or a score as a person types it: digits, at most one decimal point, an
+# optional sign, an optional 分. Nothing else: "1,5" is not read as 15, "1e9999" is
+# not expanded, "1_0", "NaN" and digits of other scripts are refused.
+_REVIEW_NUMBER = re.compile(r"[+-]?(?:\d{1,6}(?:\.\d{0,6})?|\.\d{1,6})分?", re.ASCII)
+
+
 def parse_number(value: object) -> Decimal | None:
     """A reviewer's number (cell value or text); None when blank. Raises ValueError(text)."""
     if value is None or clean_text(value) == "":
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    try:
-        return Decimal(_folded(value).removesuffix("分"))  # "1,5" is refused, never read as 15
-    except InvalidOperation:
-        raise ValueError(clean_text(value)) from None
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not number.is_finite() or abs(number) >= 10**6:
+            raise ValueError(clean_text(value))
+        return number
+    text = _folded(value)
+    if not _REVIEW_NUMBER.fullmatch(text):
+        raise ValueError(clean_text(value)[:30])
+    return Decimal(text.removesuffix("分"))
 
 
 def parse_date(value: object) -> date | None:
@@ -118,19 +127,20 @@ def load_review(path: str | Path) -> tuple[Review | None, SourceMap, list[Issue]
 
 def save_review(review: Review, folder: Path, stem: str) -> Path:
     """Write a review as a new file; an earlier review is never overwritten."""
-    from .files import safe_name, write_text_atomic
+    from .files import safe_name, write_new_atomic
 
     base = f"{safe_name(stem)}.复核.{safe_name(review.reviewer)}.{review.date.isoformat()}"
-    path = folder / f"{base}.yaml"
-    n = 1
-    while path.exists():
-        n += 1
-        path = folder / f"{base}.{n}.yaml"
     data = review.model_dump(mode="json", exclude_defaults=True)
     data = {"kind": "review", **{k: v for k, v in data.items() if k != "kind"}}
     data["changes"] = [{k: v for k, v in c.items() if v not in ("", None)} for c in data.get("changes", [])]
     text = dump_yaml(json.loads(json.dumps(data)), f"复核记录：{review.evaluation}\n由 jixiao 生成；原评价文件未被修改。")
-    return write_text_atomic(path, text)
+    for n in range(1, 10_000):
+        path = folder / (f"{base}.yaml" if n == 1 else f"{base}.{n}.yaml")
+        try:
+            return write_new_atomic(path, text.encode("utf-8"))
+        except FileExistsError:
+            continue  # taken, perhaps a moment ago by another process: the next number
+    raise ScoringError(f"{folder}：复核记录 {base}.*.yaml 已有 9999 份，请清理后再保存")
 
 
 # ----------------------------------------------------------------- applying
@@ -176,11 +186,14 @@ def apply_review(ev: Evaluation, review: Review, source=None, force: bool = Fals
     for k, change in enumerate(review.changes):
         where = f"changes[{k}]"
         if change.funds_management:
-            idx = next((i for i, r in enumerate(fm) if r.name == change.funds_management), None)
-            if idx is None:
+            found = [i for i, r in enumerate(fm) if r.name == change.funds_management]
+            if len(found) != 1:
+                what = "没有" if not found else "有多个"
                 issues.append(Issue(locate(f"{where}.funds_management"),
-                                    f"资金管理情况中没有“{change.funds_management}”", "请核对名称"))
+                                    f"资金管理情况中{what}“{change.funds_management}”",
+                                    "请核对名称" if not found else "同名的行无法区分，请先在评价文件中改用不同的名称"))
                 continue
+            idx = found[0]
             update = {k2: getattr(change, k2) for k2 in ("weight", "score") if getattr(change, k2) is not None}
             fm[idx] = fm[idx].model_copy(update=update)
             changed[f"funds_management[{idx}]"] = k

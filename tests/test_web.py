@@ -335,3 +335,102 @@ def test_a_filled_workbook_is_listed_one_evaluation_per_sheet_and_can_be_reviewe
     review, _, issues = load_review(saved)
     assert not issues and review.changes[0].comment == "依据充分，不调整" and review.changes[0].weight is None
     assert client.get("/").text.count("北关区.xlsx · 第 ") == 4  # the record is not listed as an evaluation
+
+
+# ------------------------------------------- found in review (each once a bug)
+
+
+CHRONIC = "安阳市北关区医疗保障局 慢性病专家鉴定费"
+
+
+def test_a_typed_score_equal_to_the_computed_one_is_kept_when_the_weight_changes(client):
+    url = links(client.get("/").text)[CHRONIC]
+    html = client.get(url).text
+    people, benefit = row_key(html, "鉴定慢病人数"), row_key(html, "符合慢病参保居民减轻医药费负担")
+    assert f"{people}.s" in inputs(html)  # 符合慢病政策人数: a judged row, scored 10 by rule
+    # 2 more points for the row, but its score stays 10; the 2 points come from 效益 (25 → 23, judged 25 → 23)
+    form = base_form(html) | {f"{people}.w": "12", f"{people}.s": "10", f"{benefit}.w": "23", f"{benefit}.s": "23"}
+    got = texts(client.post(url + "/recompute", data=form, headers=HEADERS).text)
+    assert got[f"a-{people}"] == "10" and got["s-total"] == "90.4"  # 92.4 − 2: as jixiao rescore computes it
+
+
+def test_numbers_are_read_strictly(client):
+    from scoring.review import parse_number
+
+    for text in ("1e99999999", "1e3", "1_0", "١٢", "NaN", "Infinity", "1,5", "--1", "1.2.3", "1234567"):
+        with pytest.raises(ValueError):
+            parse_number(text)
+    assert [parse_number(t) for t in ("１５", "7.5分", " 6 ", "0.25", ".5")] == [15, 7.5, 6, 0.25, 0.5]
+    url, html = open_department(client)
+    key = row_key(html, "全区参保群众满意度")
+    response = client.post(url + "/recompute", data=base_form(html) | {f"{key}.w": "1e99999999"}, headers=HEADERS)
+    assert response.status_code == 200 and len(response.content) < 100_000
+    assert "不是数字" in texts(response.text)[f"e-{key}-w"]
+
+
+def test_an_evaluation_broken_after_opening_gets_a_clear_answer(client, folder):
+    url, html = open_department(client)
+    (folder / DEPARTMENT_2022).write_text("kind: project\nyear: 2022\n", encoding="utf-8")
+    for action in ("/recompute", "/save"):
+        response = client.post(url + action, data=base_form(html), headers=HEADERS | {"HX-Request": "true"})
+        assert response.status_code == 409 and "现在有错误，无法计分" in texts(response.text)["notice"]
+
+
+def test_a_deleted_review_record_does_not_break_the_page(client, folder):
+    url, html = open_department(client)
+    form = base_form(html) | {"reviewer": "王复核", "date": "2026-11-22"}
+    notice = texts(client.post(url + "/save", data=form, headers=HEADERS).text)["notice"]
+    (folder / notice.split("：", 1)[1]).unlink()
+    assert client.get(url).status_code == 200 and "还没有复核记录" in client.get(url).text
+
+
+def test_an_edit_event_after_a_save_does_not_wipe_the_save_answer(client):
+    url, html = open_department(client)
+    form = base_form(html) | {f"{row_key(html, '年度履职目标相关性')}.w": "6"}
+    refused = client.post(url + "/save", data=form, headers=HEADERS)
+    assert refused.status_code == 422
+    attempt = inputs(refused.text)["attempt"]["value"]
+    # the debounced edit event that fires after the click carries the same form: nothing to redo
+    late = client.post(url + "/recompute", data=form | {"attempt": attempt}, headers=HEADERS)
+    assert late.status_code == 204 and late.content == b""
+    # a real edit afterwards is recomputed (and clears the notice)
+    changed = form | {"attempt": attempt, "reviewer": "王复核"}
+    assert texts(client.post(url + "/recompute", data=changed, headers=HEADERS).text)["notice"] == ""
+
+
+def test_funds_management_rows_with_one_name_are_refused_at_the_cell(client, folder):
+    path = folder / "安阳北关区医保局_2022_慢性病专家鉴定费.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: 拨付合规性", "name: 安排科学性"), encoding="utf-8")
+    url = links(client.get("/").text)[CHRONIC]
+    html = client.get(url).text
+    got = texts(client.post(url + "/recompute", data=base_form(html) | {"m1.s": "3"}, headers=HEADERS).text)
+    assert "有多个“安排科学性”" in got["e-m1-w"]
+    assert got["a-m0"] == "5" and got["d-m0"] == ""  # the other row is not changed instead
+
+
+def test_the_page_needs_the_evaluation_hash_and_shows_dashes_without_a_result(client):
+    url, html = open_department(client)
+    got = texts(client.post(url + "/recompute", data={"i0.w": "2"}, headers=HEADERS).text)
+    assert "缺少评价内容校验码" in got["errors"]
+    assert got["g1-w"] == "—" and got["s-total"] == "—"
+
+
+def test_hosts_the_page_answers():
+    from scoring.web.app import allowed_hosts
+
+    assert {"127.0.0.1", "localhost", "[::1]"} <= set(allowed_hosts("127.0.0.1"))
+    network = allowed_hosts("0.0.0.0", ("jixiao.example",))
+    assert socket.gethostname() in network and "jixiao.example" in network and "0.0.0.0" not in network
+
+
+def test_reviews_saved_at_once_never_overwrite_each_other(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import date
+
+    from scoring.review import Review, save_review
+
+    review = Review(evaluation="某单位", input_hash="sha256:" + "0" * 64, reviewer="王复核", date=date(2026, 11, 22))
+    with ThreadPoolExecutor(8) as pool:
+        paths = list(pool.map(lambda _: save_review(review, tmp_path, "某单位"), range(16)))
+    assert len(set(paths)) == 16 and len(list(tmp_path.glob("*.yaml"))) == 16
+    assert not list(tmp_path.glob(".*.tmp"))

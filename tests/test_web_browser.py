@@ -71,14 +71,22 @@ def test_a_reviewer_moves_points_sees_the_total_and_saves_the_review(tmp_path, b
         expect(page.locator("#notice")).to_contain_text("已保存复核记录")
 
         saved = list(folder.glob("*.复核.王复核.*.yaml"))
-        assert len(saved) == 1
+        assert len(saved) == 1, saved
         review, _, issues = load_review(saved[0])
         assert not issues
         assert {(c.level3, str(c.weight)) for c in review.changes} == {("全区参保群众满意度", "15"),
                                                                        ("年度履职目标相关性", "6")}
 
+        # typed and saved at once: the edit event that fires after the click must not wipe the answer
+        page.get_by_label("总体意见").fill("满意度分值调整后复核")
+        page.locator("#save").click()
+        expect(page.locator("#notice")).to_contain_text(".复核.王复核.")
+        page.wait_for_timeout(500)
+        expect(page.locator("#notice")).to_contain_text("已保存复核记录")
+        assert len(list(folder.glob("*.复核.王复核.*.yaml"))) == 2
+
         with page.expect_download() as download:
-            page.locator("#reviews").get_by_role("link", name="Word").click()
+            page.locator("#reviews").get_by_role("link", name="Word").first.click()  # the newest
         document = Document(io.BytesIO(download.value.path().read_bytes()))
         cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
         assert "99.17" in cells and "满意度分值偏高，调低 5 分" in cells

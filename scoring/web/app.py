@@ -17,6 +17,7 @@ npm package htmx.org) is shipped in static/, so the page needs no network.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from contextlib import contextmanager
@@ -41,13 +42,14 @@ HERE = Path(__file__).parent
 STATIC = {"htmx.min.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
 MAX_BODY = 1024 * 1024  # bytes in one POST: a 200-row form with long comments is well under it
 TOKEN_HEADER = "X-Jixiao-Token"
+ATTEMPT = "attempt"  # hidden field: the digest of the form as last saved (or refused)
 PLAIN_ERRORS = {
     400: "请求无法识别，请刷新页面后重试。",
     404: "没有这个页面。请从评价列表打开评价。",
     405: "不支持这种请求方式。",
     413: f"提交的内容过大（上限 {MAX_BODY // 1024} KB）。",
 }
-LOCAL_HOSTS = ["127.0.0.1", "localhost", "::1"]
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]  # Starlette keeps the brackets of [::1]:8000
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
@@ -76,7 +78,28 @@ def _environment() -> Environment:
     return env
 
 
-def create_app(folder: str | Path, token: str | None = None, host: str = "127.0.0.1") -> FastAPI:
+def allowed_hosts(host: str, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The Host headers the page answers: the loopback names, and, when it listens on
+    the network, this computer's own names and addresses (and any given)."""
+    import socket
+
+    names = {*LOCAL_HOSTS, *extra}
+    if host not in LOCAL_HOSTS:
+        names.add(f"[{host}]" if ":" in host else host)
+        if host in ("0.0.0.0", "::"):
+            hostname = socket.gethostname()
+            names.update({hostname, socket.getfqdn()})
+            try:
+                names.update(str(info[4][0]) for info in socket.getaddrinfo(hostname, None))
+            except OSError:
+                pass
+    names.discard("0.0.0.0")
+    names.discard("[::]")
+    return sorted(n if ":" not in n or n.startswith("[") or n == "::1" else f"[{n}]" for n in names)
+
+
+def create_app(folder: str | Path, token: str | None = None, host: str = "127.0.0.1",
+               allow_hosts: tuple[str, ...] = ()) -> FastAPI:
     """The page for one folder. `token` is made at random unless given (tests)."""
     catalog = Catalog(folder).scan()
     token = token or secrets.token_urlsafe(32)
@@ -84,7 +107,7 @@ def create_app(folder: str | Path, token: str | None = None, host: str = "127.0.
     app = FastAPI(title="jixiao 复核", docs_url=None, redoc_url=None, openapi_url=None,
                   max_body_size=8 * MAX_BODY)  # a backstop; read_form's own limit answers in Chinese
     app.state.catalog, app.state.token = catalog, token
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=sorted({*LOCAL_HOSTS, host}))
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(host, allow_hosts))
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
@@ -110,6 +133,14 @@ def create_app(folder: str | Path, token: str | None = None, host: str = "127.0.
         entry = catalog.entry(entry_id)
         if entry is None:
             raise HTTPException(404, "没有找到这份评价：文件可能已被移动、改名或删除。请返回列表重新打开。")
+        return entry
+
+    def scorable(entry_id: str) -> Entry:
+        """The entry an edit or a save is for: it must still load and score."""
+        entry = entry_or_404(entry_id)
+        if entry.evaluation is None or entry.result is None:
+            raise HTTPException(409, "评价文件在打开本页后被修改，现在有错误，无法计分；"
+                                     "请修正评价文件后刷新页面（错误见评价列表）。")
         return entry
 
     async def read_form(request: Request) -> dict[str, str]:
@@ -156,6 +187,7 @@ def create_app(folder: str | Path, token: str | None = None, host: str = "127.0.
 
     @app.get("/e/{entry_id}", response_class=HTMLResponse)
     def evaluation(entry_id: str, review: str = ""):
+        catalog.scan()  # a whole page: review records added or removed since are seen
         entry = entry_or_404(entry_id)
         if entry.evaluation is None or entry.result is None:
             return page("broken.html", entry=entry)
@@ -175,7 +207,11 @@ def create_app(folder: str | Path, token: str | None = None, host: str = "127.0.
     @app.post("/e/{entry_id}/recompute", response_class=HTMLResponse)
     async def recompute(entry_id: str, request: Request):
         form = await read_form(request)
-        entry = entry_or_404(entry_id)
+        entry = scorable(entry_id)
+        if form.get(ATTEMPT) and form[ATTEMPT] == form_digest(form):
+            # a delayed edit event with nothing new since the last save: the save's
+            # answer (saved, or refused with its reasons) stays on the page
+            return Response(status_code=204)
         started = time.perf_counter()
         outcome = evaluate(entry, form)
         response = page("_updates.html", **_view(entry, outcome, form))
@@ -185,9 +221,10 @@ def create_app(folder: str | Path, token: str | None = None, host: str = "127.0.
     @app.post("/e/{entry_id}/save", response_class=HTMLResponse)
     async def save(entry_id: str, request: Request):
         form = await read_form(request)
-        entry = entry_or_404(entry_id)
+        entry = scorable(entry_id)
         outcome = evaluate(entry, form, saving=True)
         view = _view(entry, outcome, form)
+        view["attempt"] = form_digest(form)
         if not outcome.ok:
             if not outcome.weights_ok and outcome.weight_total is not None:
                 outcome.errors.append(f"复核后分值合计为 {plain(outcome.weight_total)}，应为 100："
@@ -209,6 +246,7 @@ def create_app(folder: str | Path, token: str | None = None, host: str = "127.0.
     def download(entry_id: str, review_id: str, suffix: str):
         if suffix not in ("docx", "xlsx"):
             raise HTTPException(404, "只提供 .docx 和 .xlsx 两种对比表。")
+        catalog.scan()
         entry = entry_or_404(entry_id)
         record = catalog.review(entry, review_id)
         if record is None or entry.evaluation is None:
@@ -231,6 +269,12 @@ def create_app(folder: str | Path, token: str | None = None, host: str = "127.0.
         return Response(data, media_type=media, headers={"Content-Disposition": disposition})
 
     return app
+
+
+def form_digest(form: dict[str, str]) -> str:
+    """What the reviewer has typed, as a short digest (the form's own ATTEMPT field left out)."""
+    pairs = sorted((k, v) for k, v in form.items() if k != ATTEMPT)
+    return hashlib.sha256(repr(pairs).encode("utf-8")).hexdigest()[:32]
 
 
 def _view(entry: Entry, outcome: Outcome, form: dict[str, str]) -> dict:
@@ -266,7 +310,7 @@ def _view(entry: Entry, outcome: Outcome, form: dict[str, str]) -> dict:
     total_difference = total_after - before.total if total_after is not None and before.total is not None else None
     return {"entry": entry, "ev": ev, "before": before, "after": after, "outcome": outcome, "form": form,
             "rows": rows, "by_key": by_key, "indicators": indicators, "total_difference": total_difference,
-            "saved": None, "notice": "", "reviews": None}
+            "saved": None, "notice": "", "reviews": None, "attempt": None}
 
 
 @contextmanager
@@ -296,7 +340,8 @@ def running(app: FastAPI, host: str = "127.0.0.1"):
         thread.join(timeout=10)
 
 
-def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
+def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
+          allow_hosts: tuple[str, ...] = ()) -> None:
     """Run the page until Ctrl+C."""
     import socket
 
@@ -304,7 +349,7 @@ def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000, open_br
 
     from ..issues import ScoringError
 
-    app = create_app(folder, host=host)
+    app = create_app(folder, host=host, allow_hosts=allow_hosts)
     catalog: Catalog = app.state.catalog
     try:  # a clear message instead of uvicorn's traceback when the port is taken
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
@@ -316,7 +361,9 @@ def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000, open_br
     print(f"复核页面：{url}")
     print(f"评价文件夹：{catalog.root}（{len(catalog.entries)} 份评价，{len(catalog.reviews)} 份复核记录）")
     if host not in LOCAL_HOSTS:
-        print(f"注意：页面在 {host} 上监听，同一网络中的其他计算机也可能访问；仅在可信网络中这样使用。")
+        print(f"注意：页面在 {host} 上监听，同一网络中的其他计算机也可能访问；仅在可信网络中这样使用。"
+              f"其他计算机须用以下名称之一访问：{'、'.join(n for n in allowed_hosts(host, allow_hosts) if n not in LOCAL_HOSTS)}"
+              "（其他名称可用 --allow-host 加入）。")
     print("按 Ctrl+C 停止。")
     if open_browser:
         import threading

@@ -69,6 +69,7 @@ class ReviewRecord:
     path: Path
     relative: str
     review: Review
+    modified: int  # st_mtime_ns when read: orders records of one day without touching the disk
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ class Catalog:
             if review is None:
                 cached.skipped = Skipped(relative, "复核记录有错误：" + "；".join(format_issue(i) for i in issues))
             else:
-                cached.review = ReviewRecord(short_id("review:" + relative), path, relative, review)
+                cached.review = ReviewRecord(short_id("review:" + relative), path, relative, review, stamp[0])
             return cached
         try:
             scored_all = run_all(path)
@@ -200,7 +201,7 @@ class Catalog:
     def reviews_of(self, entry: Entry) -> list[ReviewRecord]:
         """Review records made for this evaluation's current content, newest first."""
         mine = [r for r in self.reviews.values() if r.review.input_hash == entry.input_hash]
-        return sorted(mine, key=lambda r: (r.review.date, r.path.stat().st_mtime_ns), reverse=True)
+        return sorted(mine, key=lambda r: (r.review.date, r.modified), reverse=True)
 
     def review(self, entry: Entry, review_id: str) -> ReviewRecord | None:
         return next((r for r in self.reviews_of(entry) if r.id == review_id), None)

@@ -47,7 +47,8 @@ class Row:
     index: int
     name: str
     weight: Decimal
-    score: Decimal | None
+    score: Decimal | None  # as computed
+    given: Decimal | None  # the score the evaluator typed (judged rows), None if computed
     score_open: bool  # 复核得分 may be typed (judged rows)
 
 
@@ -55,11 +56,12 @@ def rows_of(entry: Entry) -> list[Row]:
     ev, result = entry.evaluation, entry.result
     rows = []
     if ev.funding is not None and result.funding is not None:
-        rows.append(Row("f", "funding", 0, ev.funding.label, result.funding.weight, result.funding.score, False))
+        rows.append(Row("f", "funding", 0, ev.funding.label, result.funding.weight, result.funding.score, None,
+                        False))
     for j, (m, mr) in enumerate(zip(ev.funds_management, result.funds_management)):
-        rows.append(Row(f"m{j}", "funds_management", j, m.name, mr.weight, mr.score, True))
+        rows.append(Row(f"m{j}", "funds_management", j, m.name, mr.weight, mr.score, m.score, True))
     for k, (ind, r) in enumerate(zip(ev.indicators, result.indicators)):
-        rows.append(Row(f"i{k}", "indicator", k, ind.level3, r.weight, r.score, k in entry.judged))
+        rows.append(Row(f"i{k}", "indicator", k, ind.level3, r.weight, r.score, ind.score, k in entry.judged))
     return rows
 
 
@@ -69,7 +71,7 @@ class Group:
 
     name: str
     weight_before: Decimal
-    weight_after: Decimal
+    weight_after: Decimal | None
     score_before: Decimal | None
     score_after: Decimal | None
 
@@ -156,7 +158,8 @@ def evaluate(entry: Entry, form: Mapping[str, str], saving: bool = False,
     field_errors: dict[str, str] = {}
     errors: list[str] = []
     if len(form) > MAX_FIELDS:
-        return Outcome(None, None, errors=[f"表单字段过多（{len(form)} 个），请刷新页面后重试"])
+        return Outcome(None, None, errors=[f"表单字段过多（{len(form)} 个），请刷新页面后重试"],
+                       groups=groups(entry, None))
     for name, value in form.items():
         if len(value) > MAX_TEXT:
             field_errors[name] = f"内容过长（{len(value)} 字），请控制在 {MAX_TEXT} 字以内"
@@ -180,7 +183,9 @@ def evaluate(entry: Entry, form: Mapping[str, str], saving: bool = False,
             errors.append(f"“{row.name}”的得分由规则计算，不能直接填写复核得分；如有异议请调整复核分值并说明")
         comment = clean_text(form.get(f"{row.key}.{COMMENT}", ""))
         weight = None if weight == row.weight else weight
-        given = None if given is not None and given == row.score else given
+        # a score that repeats the evaluator's own is no change; one typed where the rule
+        # computed the score is, even if equal: with a new weight it keeps that score
+        given = None if given is not None and given == row.given else given
         if row.kind == "funding":
             funding_weight = weight
             continue
@@ -193,13 +198,17 @@ def evaluate(entry: Entry, form: Mapping[str, str], saving: bool = False,
             ind = ev.indicators[row.index]
             changes.append(ReviewChange(level1=ind.level1, level2=ind.level2, level3=ind.level3,
                                         weight=weight, score=given, comment=comment))
-    input_hash = form.get("input_hash") or entry.input_hash
+    input_hash = form.get("input_hash", "")
+    if not input_hash:
+        return Outcome(None, None, field_errors, ["页面数据不完整（缺少评价内容校验码），请刷新页面"], changed,
+                       groups(entry, None))
     try:
         review = Review(evaluation=ev.title, input_hash=input_hash, reviewer=reviewer or "（未填写）",
                         date=when or today or date.today(), comment=clean_text(form.get("comment", "")),
                         funding_weight=funding_weight, changes=tuple(changes))
     except ValueError:
-        return Outcome(None, None, field_errors, ["页面数据不完整（评价内容校验码无效），请刷新页面"], changed)
+        return Outcome(None, None, field_errors, ["页面数据不完整（评价内容校验码无效），请刷新页面"], changed,
+                       groups(entry, None))
     reviewed, issues, locator = apply_review(ev, review, FormSource(), evaluation_source=entry.source)
     after = score(reviewed, locator) if reviewed is not None else None
     by_key = {int(v): k for k, v in changed.items()}
@@ -245,7 +254,8 @@ def _place(issue: Issue, by_key: dict[int, str], after: EvaluationResult | None,
 
 
 def groups(entry: Entry, after: EvaluationResult | None) -> list[Group]:
-    """Weights and scores per 一级指标 (and for the funds rows), before and after."""
+    """Weights and scores per 一级指标 (and for the funds rows), before and after;
+    the after side is None throughout when the review could not be applied."""
     before = entry.result
     if before is None:
         return []
@@ -254,23 +264,25 @@ def groups(entry: Entry, after: EvaluationResult | None) -> list[Group]:
         values = list(values)
         return None if any(v is None for v in values) else sum(values, ZERO)
 
+    def weights(rows) -> Decimal:
+        return sum((r.weight for r in rows), ZERO)
+
+    def scores(rows) -> Decimal | None:
+        return total(r.score for r in rows if getattr(r, "status", "") != "not_applicable")
+
     out = []
     if before.funding is not None:
         fa = after.funding if after is not None else None
-        out.append(Group("预算执行", before.funding.weight, fa.weight if fa else before.funding.weight,
+        out.append(Group("预算执行", before.funding.weight, fa.weight if fa else None,
                          before.funding.score, fa.score if fa else None))
     if before.funds_management:
-        fm_after = after.funds_management if after is not None else ()
-        out.append(Group("资金管理情况", sum((r.weight for r in before.funds_management), ZERO),
-                         sum((r.weight for r in fm_after), ZERO) if fm_after else ZERO,
-                         total(r.score for r in before.funds_management),
-                         total(r.score for r in fm_after) if fm_after else None))
-    names = list(dict.fromkeys(r.level1 for r in before.indicators))
-    after_rows = after.indicators if after is not None else ()
-    for name in names:
+        fm_after = after.funds_management if after is not None else None
+        out.append(Group("资金管理情况", weights(before.funds_management),
+                         weights(fm_after) if fm_after is not None else None,
+                         scores(before.funds_management), scores(fm_after) if fm_after is not None else None))
+    for name in dict.fromkeys(r.level1 for r in before.indicators):
         rb = [r for r in before.indicators if r.level1 == name]
-        ra = [r for r in after_rows if r.level1 == name]
-        out.append(Group(name, sum((r.weight for r in rb), ZERO), sum((r.weight for r in ra), ZERO),
-                         total(r.score for r in rb if r.status != "not_applicable"),
-                         total(r.score for r in ra if r.status != "not_applicable") if ra else None))
+        ra = [r for r in after.indicators if r.level1 == name] if after is not None else None
+        out.append(Group(name, weights(rb), weights(ra) if ra is not None else None,
+                         scores(rb), scores(ra) if ra is not None else None))
     return out
