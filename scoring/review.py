@@ -50,6 +50,7 @@ class Review(Model):
     date: date
     comment: str = ""
     funding_weight: NonNegative | None = None
+    funding_comment: str = ""  # 复核意见 on the 预算执行 row
     changes: tuple[ReviewChange, ...] = ()
 
 
@@ -296,7 +297,8 @@ def compare(ev: Evaluation, reviewed: Evaluation | None, review: Review | None,
     if ev.funding is not None and before.funding is not None:
         rows.append(ComparedRow("预算执行率", "预算执行率", "", ev.funding.label, before.funding.weight,
                                 after.funding.weight if after.funding else None, before.funding.score,
-                                after.funding.score if after.funding else None, ev.funding.printed_score, ""))
+                                after.funding.score if after.funding else None, ev.funding.printed_score,
+                                review.funding_comment if review else ""))
     for m, mb, ma in zip(ev.funds_management, before.funds_management, after.funds_management):
         rows.append(ComparedRow(f"资金管理情况 / {m.name}", "资金管理情况", "", m.name, mb.weight, ma.weight,
                                 mb.score, ma.score, None, comments.get(("fm", m.name), "")))

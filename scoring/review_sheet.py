@@ -147,7 +147,7 @@ def read_review_sheet(path: Path):
         problem(when_ref, f"复核日期“{clean_text(when)}”无法识别" if clean_text(when) else "没有填写复核日期",
                 "请填写日期，如 2026-11-22")
     changes = []
-    funding_weight = None
+    funding_weight, funding_comment = None, ""
     for r in range(header_row + 1, ws.max_row + 1):
         kind = clean_text(ws.cell(r, col["类别"]).value)
         name = clean_text(ws.cell(r, col["三级指标"]).value)
@@ -166,7 +166,7 @@ def read_review_sheet(path: Path):
                 values[key] = None
         note = clean_text(ws.cell(r, col["复核意见"]).value)
         if kind == "预算执行":
-            funding_weight = values["weight"]
+            funding_weight, funding_comment = values["weight"], note
             cells.cells["funding_weight"] = ws.cell(r, col["复核分值"]).coordinate
             continue
         if values["weight"] is None and values["score"] is None and not note:
@@ -193,5 +193,6 @@ def read_review_sheet(path: Path):
     title = str(ws["A1"].value or "").strip().split("：", 1)[-1].rsplit("（", 1)[0]  # as written, not NFKC
     review = Review(evaluation=title, input_hash=clean_text(input_hash), reviewer=clean_text(reviewer) or "（未填写）",
                     date=review_date or date.today(), comment=clean_text(comment), funding_weight=funding_weight,
+                    funding_comment=funding_comment,
                     changes=tuple(changes))
     return review, cells, issues

@@ -159,3 +159,14 @@ def test_names_and_comments_keep_their_full_width_punctuation(tmp_path):
     out = tmp_path / "out"
     assert main(["rescore", str(evaluation), "--review", str(path), "-o", str(out)]) == 0
     assert rows_of(out / "复核对比表.xlsx")["总分"][3:5] == ("96.6", "91.6")
+
+
+def test_a_comment_on_the_funds_row_reaches_the_comparison(sheet, tmp_path):
+    evaluation, fill = sheet
+    review = fill({"部门预算总额": {9: 12, 11: "预算执行分值应提高"}, "全区参保群众满意度": {9: 18}})
+    out = tmp_path / "out"
+    assert main(["rescore", str(evaluation), "--review", str(review), "-o", str(out)]) == 0
+    funds = rows_of(out / "复核对比表.xlsx")["预算执行率"]
+    assert funds[1:5] == ("10", "12", "10", "12") and funds[7] == "预算执行分值应提高"
+    record = next(out.glob("*.复核.*.yaml"))
+    assert load_review(record)[0].funding_comment == "预算执行分值应提高"

@@ -98,9 +98,11 @@ def test_an_edit_recomputes_rows_groups_total_grade_and_the_weight_check(client)
 def test_weights_that_do_not_add_up_to_100_show_a_provisional_total(client):
     url, html = open_department(client)
     key = row_key(html, "年度履职目标相关性")
-    got = texts(client.post(url + "/recompute", data=base_form(html) | {f"{key}.w": "6"}, headers=HEADERS).text)
+    response = client.post(url + "/recompute", data=base_form(html) | {f"{key}.w": "6"}, headers=HEADERS)
+    got = texts(response.text)
     assert got["s-weight"] == "105（应为 100）"
-    assert got["s-total"] == "103.89（暂）"
+    assert got["s-total"] == "103.89（暂）" and got["s-diff"] == "+5"
+    assert '<span id="s-diff" class="provisional"' in response.text
 
 
 def test_errors_appear_next_to_the_cell_that_caused_them(client):
@@ -434,3 +436,19 @@ def test_reviews_saved_at_once_never_overwrite_each_other(tmp_path):
         paths = list(pool.map(lambda _: save_review(review, tmp_path, "某单位"), range(16)))
     assert len(set(paths)) == 16 and len(list(tmp_path.glob("*.yaml"))) == 16
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_the_funds_row_takes_a_weight_and_a_comment(client, folder):
+    from openpyxl import load_workbook
+
+    url, html = open_department(client)
+    form = base_form(html) | {"reviewer": "王复核", "date": "2026-11-22", "f.w": "12", "f.c": "预算执行分值应提高",
+                              f"{row_key(html, '全区参保群众满意度')}.w": "18"}
+    saved = client.post(url + "/save", data=form, headers=HEADERS)
+    got = texts(saved.text)
+    assert got["a-f"] == "12" and got["d-f"] == "+2" and got["s-weight"] == "100 ✓"
+    review = load_review(folder / got["notice"].split("：", 1)[1])[0]
+    assert (str(review.funding_weight), review.funding_comment) == ("12", "预算执行分值应提高")
+    xlsx = next(h for h in links(saved.text).values() if h.endswith(".xlsx"))
+    rows = {r[0]: r for r in load_workbook(io.BytesIO(client.get(xlsx).content)).active.iter_rows(values_only=True)}
+    assert rows["预算执行率"][1:3] == ("10", "12") and rows["预算执行率"][7] == "预算执行分值应提高"

@@ -130,6 +130,8 @@ def form_of(entry: Entry, review: Review) -> dict[str, str]:
             "input_hash": review.input_hash}
     if review.funding_weight is not None:
         form["f.w"] = plain(review.funding_weight)
+    if review.funding_comment:
+        form[f"f.{COMMENT}"] = review.funding_comment
     ev = entry.evaluation
     for change in review.changes:
         if change.funds_management:
@@ -173,7 +175,7 @@ def evaluate(entry: Entry, form: Mapping[str, str], saving: bool = False,
     elif saving and when is None:
         field_errors["date"] = "请填写复核日期，如 2026-11-22"
 
-    funding_weight = None
+    funding_weight, funding_comment = None, ""
     changes: list[ReviewChange] = []
     changed: dict[str, str] = {}
     for row in rows_of(entry):
@@ -187,7 +189,7 @@ def evaluate(entry: Entry, form: Mapping[str, str], saving: bool = False,
         # computed the score is, even if equal: with a new weight it keeps that score
         given = None if given is not None and given == row.given else given
         if row.kind == "funding":
-            funding_weight = weight
+            funding_weight, funding_comment = weight, comment
             continue
         if weight is None and given is None and not comment:
             continue
@@ -205,7 +207,7 @@ def evaluate(entry: Entry, form: Mapping[str, str], saving: bool = False,
     try:
         review = Review(evaluation=ev.title, input_hash=input_hash, reviewer=reviewer or "（未填写）",
                         date=when or today or date.today(), comment=clean_text(form.get("comment", "")),
-                        funding_weight=funding_weight, changes=tuple(changes))
+                        funding_weight=funding_weight, funding_comment=funding_comment, changes=tuple(changes))
     except ValueError:
         return Outcome(None, None, field_errors, ["页面数据不完整（评价内容校验码无效），请刷新页面"], changed,
                        groups(entry, None))
