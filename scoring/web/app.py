@@ -34,7 +34,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import review_report
 from ..numbers import fixed, plain
-from ..review import compare, save_review
+from ..review import apply_review, compare, save_review
 from .catalog import Catalog, Entry
 from .reviewing import MAX_FIELDS, Outcome, evaluate, form_of, rows_of
 
@@ -251,8 +251,6 @@ def create_app(folder: str | Path, token: str | None = None, host: str = "127.0.
         record = catalog.review(entry, review_id)
         if record is None or entry.evaluation is None:
             raise HTTPException(404, "没有找到这份复核记录，或它不是为这份评价当前的内容所作。")
-        from ..review import apply_review
-
         reviewed, issues, locator = apply_review(entry.evaluation, record.review, None,
                                                  evaluation_source=entry.source)
         if reviewed is None or any(i.severity == "error" for i in issues):
@@ -357,7 +355,8 @@ def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000, open_br
     except OSError as exc:
         raise ScoringError(f"无法在 {host}:{port} 上启动（{exc.strerror}）：端口可能已被占用，"
                            f"请用 --port 指定其他端口，如 --port {port + 1}") from None
-    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # this computer's own browser
+    url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
     print(f"复核页面：{url}")
     print(f"评价文件夹：{catalog.root}（{len(catalog.entries)} 份评价，{len(catalog.reviews)} 份复核记录）")
     if host not in LOCAL_HOSTS:

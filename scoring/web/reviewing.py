@@ -84,7 +84,7 @@ class Outcome:
     after: EvaluationResult | None
     field_errors: dict[str, str] = field(default_factory=dict)  # form field → message
     errors: list[str] = field(default_factory=list)  # problems no single field owns
-    changed: dict[str, str] = field(default_factory=dict)  # row key → change index, as text
+    changed: dict[str, int] = field(default_factory=dict)  # row key → index in review.changes
     groups: list[Group] = field(default_factory=list)
     # While the weights do not add up to 100 the total is not valid; the page still
     # shows what it would be, marked as provisional, so a move of points can be
@@ -177,7 +177,7 @@ def evaluate(entry: Entry, form: Mapping[str, str], saving: bool = False,
 
     funding_weight, funding_comment = None, ""
     changes: list[ReviewChange] = []
-    changed: dict[str, str] = {}
+    changed: dict[str, int] = {}
     for row in rows_of(entry):
         weight = _number(form, f"{row.key}.{WEIGHT}", "复核分值", field_errors)
         given = _number(form, f"{row.key}.{SCORE}", "复核得分", field_errors) if row.score_open else None
@@ -193,7 +193,7 @@ def evaluate(entry: Entry, form: Mapping[str, str], saving: bool = False,
             continue
         if weight is None and given is None and not comment:
             continue
-        changed[row.key] = str(len(changes))
+        changed[row.key] = len(changes)
         if row.kind == "funds_management":
             changes.append(ReviewChange(funds_management=row.name, weight=weight, score=given, comment=comment))
         else:
@@ -213,7 +213,7 @@ def evaluate(entry: Entry, form: Mapping[str, str], saving: bool = False,
                        groups(entry, None))
     reviewed, issues, locator = apply_review(ev, review, FormSource(), evaluation_source=entry.source)
     after = score(reviewed, locator) if reviewed is not None else None
-    by_key = {int(v): k for k, v in changed.items()}
+    by_key = {k: key for key, k in changed.items()}
     if after is not None:
         issues = issues + [i for i in after.issues if i.severity == "error"]
     known = {format_issue(i) for i in entry.issues}  # already listed on the page as the file's own
