@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
-    path = Path(path)
+@contextmanager
+def _complete_copy(path: Path, data: bytes):
+    """`data` written and flushed to disk in a temporary file beside `path`; the
+    temporary file is gone afterwards, whatever happened."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -21,13 +24,18 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        yield tmp
+    finally:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
-        raise
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
+    path = Path(path)
+    with _complete_copy(path, data) as tmp:
+        os.replace(tmp, path)
     return path
 
 
@@ -39,13 +47,7 @@ def write_new_atomic(path: str | Path, data: bytes) -> Path:
     file; where links are not supported, the name is reserved with O_EXCL first.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+    with _complete_copy(path, data) as tmp:
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -53,11 +55,6 @@ def write_new_atomic(path: str | Path, data: bytes) -> Path:
         except OSError:  # a file system without hard links
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
             os.replace(tmp, path)
-    finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
     return path
 
 
