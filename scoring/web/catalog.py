@@ -53,10 +53,14 @@ class Entry:
         return self.evaluation.title
 
     @property
+    def in_workbook(self) -> bool:
+        """One of a workbook's evaluations (a sheet), not a YAML file of its own."""
+        return is_spreadsheet(self.path)
+
+    @property
     def stem(self) -> str:
         """The name review records of this evaluation start with."""
-        stem = self.path.stem
-        return stem if not is_spreadsheet(self.path) else f"{stem}_{self.sheet + 1}"
+        return f"{self.path.stem}_{self.sheet + 1}" if self.in_workbook else self.path.stem
 
     @property
     def errors(self) -> list[Issue]:

@@ -115,7 +115,7 @@ def _number(form: Mapping[str, str], name: str, label: str, errors: dict[str, st
         return None
     if value is None:
         return None
-    if not value.is_finite() or value < 0:
+    if value < 0:  # parse_number reads only plain finite numbers
         errors[name] = f"{label}应为不小于 0 的数字"
         return None
     if value > HUNDRED:
