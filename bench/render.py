@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from score import generate  # noqa: E402  (bench/score.py's generator)
 
+from scoring.outputs.render import jinja_environment, render_many, to_context  # noqa: E402
 from scoring.pipeline import run_data  # noqa: E402
-from scoring.render import jinja_environment, render_many, to_context  # noqa: E402
-from scoring.resources import data_dir  # noqa: E402
+from scoring.sources.resources import data_dir  # noqa: E402
 
 TEMPLATE = data_dir("reports") / "项目支出绩效自评表_tpl.docx"
 

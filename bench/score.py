@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scoring import values  # noqa: E402
-from scoring.model import Evaluation  # noqa: E402
+from scoring.core import values  # noqa: E402
+from scoring.core.model import Evaluation  # noqa: E402
 from scoring.pipeline import run_data, score  # noqa: E402
 
 QUALITATIVE = ["相关", "科学", "合理", "完整", "合规", "健全", "公开", "规范", "明显提升", "稳步提升", "有所减轻"]

@@ -26,11 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scoring import values  # noqa: E402
-from scoring.instantiate import instantiate  # noqa: E402
-from scoring.templates import require_template  # noqa: E402
-from scoring.workbook import build_workbook  # noqa: E402
-from scoring.workbook_read import read_workbook, score_workbook  # noqa: E402
+from scoring.core import values  # noqa: E402
+from scoring.outputs.workbook import build_workbook  # noqa: E402
+from scoring.pipeline import score_workbook  # noqa: E402
+from scoring.sources.instantiate import instantiate  # noqa: E402
+from scoring.sources.templates import require_template  # noqa: E402
+from scoring.sources.workbook.reader import read_workbook  # noqa: E402
 
 LEVELS = (("成本指标", "经济成本指标"), ("产出指标", "数量指标"), ("产出指标", "质量指标"),
           ("产出指标", "时效指标"), ("效益指标", "社会效益指标"), ("满意度指标", "服务对象满意度指标"))

@@ -20,19 +20,25 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
-from .numbers import plain
-from .files import safe_name, write_text_atomic
-from .instantiate import instantiate
-from .issues import ScoringError, format_issue
-from .loader import dump_yaml, load_yaml
-from .targettable import import_target_table
-from .templates import format_tree, load_template, require_template, shipped_templates, template_path
-from .pipeline import run, run_all
-from .workbook import write_workbook
-from .workbook_read import is_spreadsheet
-from .resources import sample_files
-from .show import format_text, to_json, to_json_data
+from scoring import __version__
+from scoring.core.issues import ScoringError, format_issue
+from scoring.core.numbers import plain
+from scoring.outputs.files import safe_name, write_text_atomic
+from scoring.outputs.show import format_text, to_json, to_json_data
+from scoring.outputs.workbook import write_workbook
+from scoring.pipeline import run, run_all
+from scoring.sources.instantiate import instantiate
+from scoring.sources.loader import dump_yaml, load_yaml
+from scoring.sources.resources import sample_files
+from scoring.sources.targettable import import_target_table
+from scoring.sources.templates import (
+    format_tree,
+    load_template,
+    require_template,
+    shipped_templates,
+    template_path,
+)
+from scoring.sources.workbook.reader import is_spreadsheet
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -212,9 +218,16 @@ def _progress(done: int, total: int) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from .render import REPORT_TEMPLATE, WordTemplate, builtin_template, document_name, render_many, to_context
-    from . import batch
-    from .resources import data_dir
+    from scoring.outputs import batch
+    from scoring.outputs.render import (
+        REPORT_TEMPLATE,
+        WordTemplate,
+        builtin_template,
+        document_name,
+        render_many,
+        to_context,
+    )
+    from scoring.sources.resources import data_dir
 
     out = Path(args.output)
     jobs, failed, scored_all, tables = [], 0, [], []
@@ -265,8 +278,8 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _review_sheet(args: argparse.Namespace) -> int:
-    from .review import content_hash
-    from .review_sheet import write_review_sheet
+    from scoring.review.records import content_hash
+    from scoring.review.sheet import write_review_sheet
 
     scored = run(args.input)
     if scored.evaluation is None:
@@ -281,8 +294,11 @@ def _review_sheet(args: argparse.Namespace) -> int:
 
 
 def _rescore(args: argparse.Namespace) -> int:
-    from . import review_report
-    from .review import apply_review, compare, content_hash, load_review, save_review
+    from scoring.review import report as review_report
+    from scoring.review.compare import compare
+    from scoring.review.records import content_hash
+    from scoring.review.rescore import apply_review
+    from scoring.review.storage import load_review, save_review
 
     reviews = []
     failed = False
@@ -343,7 +359,7 @@ def _rescore(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .web.app import serve
+    from scoring.web.app import serve
 
     if not 0 < args.port < 65536:
         raise ScoringError(f"端口 {args.port} 无效，请给出 1–65535 之间的数字，如 --port 8000")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .issues import Issue
-from .loader import SourceMap, load_evaluation, to_evaluation
-from .model import Evaluation
-from .results import EvaluationResult
-from .score import score_evaluation
-from .validate import validate
+from scoring.core.issues import Issue
+from scoring.core.model import Evaluation
+from scoring.core.results import EvaluationResult
+from scoring.core.score import score_evaluation
+from scoring.core.validate import validate
+from scoring.sources.loader import SourceMap, load_evaluation, to_evaluation
+from scoring.sources.workbook.reader import is_spreadsheet, load_evaluations
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +60,27 @@ def run_all(path: str | Path) -> list[Scored]:
     Raises:
         ScoringError: the file is missing, unreadable, or holds no evaluation.
     """
-    from .workbook_read import is_spreadsheet, score_workbook
-
     return score_workbook(path) if is_spreadsheet(path) else [run(path)]
+
+
+def score_workbook(path: str | Path) -> list[Scored]:
+    """Read a workbook and score every evaluation in it; every issue names its sheet and cell.
+
+    Returns:
+        One `Scored` per evaluation sheet, in workbook order.
+
+    Raises:
+        ScoringError: the file is missing, not a spreadsheet, or holds no evaluation.
+    """
+    scored = []
+    for sheet in load_evaluations(path):
+        if sheet.evaluation is None:
+            scored.append(Scored(sheet.source, None, None, tuple(sheet.issues)))
+            continue
+        result = score(sheet.evaluation, sheet.source, sheet.issues)
+        issues = sheet.sheet_issues(result.issues)
+        scored.append(Scored(sheet.source, sheet.evaluation, result._replace(issues=issues), issues))
+    return scored
 
 
 def run_data(data: object, file: str = "<输入>") -> Scored:

@@ -3,9 +3,9 @@
 import json
 from decimal import Decimal
 
-from scoring.cli import main
-
 from conftest import EXAMPLES
+
+from scoring.cli import main
 
 DEPT_001 = EXAMPLES / "安阳北关区医保局_2022_部门整体.yaml"
 

@@ -3,11 +3,11 @@
 import re
 from decimal import Decimal
 
-from scoring.instantiate import PLACEHOLDER, instantiate
-from scoring.pipeline import run_data
-from scoring.templates import load_template
-
 from conftest import ROOT
+
+from scoring.pipeline import run_data
+from scoring.sources.instantiate import PLACEHOLDER, instantiate
+from scoring.sources.templates import load_template
 
 
 def _complete_template() -> str:

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring.formulas import FormulaError, compile_formula, evaluate
-from scoring.numbers import quantize
+from scoring.core.formulas import FormulaError, compile_formula, evaluate
+from scoring.core.numbers import quantize
 from scoring.pipeline import run_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -409,7 +409,7 @@ def test_floor_and_ceil_of_a_huge_number_finish_quickly(text):
     that conversion ran in C for ~45 s, where no signal can stop it. Run it in a child
     process with a timeout: it must end in a number or a FormulaError, at once."""
     code = textwrap.dedent(f"""
-        from scoring.formulas import FormulaError, compile_formula, evaluate
+        from scoring.core.formulas import FormulaError, compile_formula, evaluate
         try:
             value = evaluate(compile_formula({text!r}), {{}})
         except FormulaError as exc:

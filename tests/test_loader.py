@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from scoring.issues import ScoringError, format_issue
-from scoring.loader import load_evaluation, parse_yaml
+from scoring.core.issues import ScoringError, format_issue
 from scoring.pipeline import run
+from scoring.sources.loader import load_evaluation, parse_yaml
 
 GOOD = """\
 kind: project

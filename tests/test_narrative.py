@@ -1,13 +1,12 @@
 """The narrative report: sentences written from the same numbers as the table."""
 
 import docx
-
-from scoring.narrative import narrative, result_sentence
-from scoring.pipeline import run, run_data
-from scoring.render import WordTemplate, builtin_template, to_context
-from scoring.resources import data_dir
-
 from conftest import EXAMPLES, evaluation
+
+from scoring.outputs.narrative import narrative, result_sentence
+from scoring.outputs.render import WordTemplate, builtin_template, to_context
+from scoring.pipeline import run, run_data
+from scoring.sources.resources import data_dir
 
 
 def test_the_result_paragraph_states_the_computed_score_and_funds():

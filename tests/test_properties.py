@@ -13,8 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from scoring.outputs.show import to_json
 from scoring.pipeline import Scored, run_data
-from scoring.show import to_json
 
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
 CENT = Decimal("0.01")

@@ -4,14 +4,19 @@ import zipfile
 
 import docx
 import pytest
+from conftest import EXAMPLES, ROOT, evaluation
 from docx.oxml.ns import qn
 
 from scoring.cli import main
-from scoring.numbers import fixed, plain
+from scoring.core.numbers import fixed, plain
+from scoring.outputs.render import (
+    RenderError,
+    WordTemplate,
+    builtin_template,
+    render_many,
+    to_context,
+)
 from scoring.pipeline import run, run_data
-from scoring.render import RenderError, WordTemplate, builtin_template, render_many, to_context
-
-from conftest import EXAMPLES, ROOT, evaluation
 
 CASES = sorted(EXAMPLES.glob("*.yaml"))
 
@@ -119,7 +124,7 @@ def test_an_interrupted_batch_leaves_no_partial_file(tmp_path, monkeypatch):
     ev, result = _scored_parts()
     template = str(builtin_template(ev))
     jobs = [(template, to_context(ev, result), str(tmp_path / f"{i}.docx")) for i in range(3)]
-    import scoring.files as files
+    import scoring.outputs.files as files
 
     real, calls = files.os.replace, []
 
@@ -183,7 +188,7 @@ def test_a_line_break_in_a_value_becomes_a_line_break_in_word(tmp_path):
 def test_combined_document_summary_workbook_and_missing_libreoffice(tmp_path, capsys, monkeypatch):
     import openpyxl
 
-    from scoring import batch
+    from scoring.outputs import batch
 
     monkeypatch.setattr(batch, "soffice", lambda: None)
     out = tmp_path / "docs"

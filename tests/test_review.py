@@ -6,12 +6,14 @@ from decimal import Decimal
 import docx
 import openpyxl
 import pytest
+from conftest import EXAMPLES
 
 from scoring.cli import main
-from scoring.loader import load_evaluation
-from scoring.review import apply_review, compare, content_hash, load_review, save_review
-
-from conftest import EXAMPLES
+from scoring.review.compare import compare
+from scoring.review.records import content_hash
+from scoring.review.rescore import apply_review
+from scoring.review.storage import load_review, save_review
+from scoring.sources.loader import load_evaluation
 
 DEPT = EXAMPLES / "安阳北关区医保局_2022_部门整体.yaml"
 

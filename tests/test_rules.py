@@ -3,10 +3,9 @@
 from decimal import Decimal
 
 import pytest
+from conftest import evaluation, one_row
 
 from scoring.pipeline import run_data
-
-from conftest import evaluation, one_row
 
 
 def D(x):

@@ -3,12 +3,11 @@
 from decimal import Decimal
 
 import pytest
-
-from scoring.pipeline import run
-from scoring.score import score_funding
-from scoring.model import Funding, Rounding
-
 from conftest import EXAMPLES
+
+from scoring.core.model import Funding, Rounding
+from scoring.core.score import score_funding
+from scoring.pipeline import run
 
 TOTALS = {
     "安阳北关区医保局_2022_部门整体.yaml": "98.89",

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring.issues import ScoringError, format_issue
-from scoring.templates import load_template, require_template, shipped_templates
+from scoring.core.issues import ScoringError, format_issue
+from scoring.sources.templates import load_template, require_template, shipped_templates
 
 CORPUS = Path(__file__).resolve().parent / "templates_broken"
 

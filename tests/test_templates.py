@@ -4,15 +4,14 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from conftest import EXAMPLES, ROOT
 
 from scoring.cli import main
-from scoring.instantiate import PLACEHOLDER, instantiate, split
-from scoring.loader import dump_yaml, parse_yaml, to_evaluation
 from scoring.pipeline import run_data
-from scoring.targettable import import_target_table, read_target_table
-from scoring.templates import load_template, require_template, shipped_templates
-
-from conftest import EXAMPLES, ROOT
+from scoring.sources.instantiate import PLACEHOLDER, instantiate, split
+from scoring.sources.loader import dump_yaml, parse_yaml, to_evaluation
+from scoring.sources.targettable import import_target_table, read_target_table
+from scoring.sources.templates import load_template, require_template, shipped_templates
 
 TABLES = EXAMPLES / "target_tables"
 TABLE_002 = TABLES / "焦作市医疗保障局_2023_项目绩效目标表.xlsx"
@@ -255,7 +254,7 @@ def test_templates_list_show_and_check(capsys):
 def test_new_and_import_targets_write_evaluation_files(tmp_path, capsys):
     out = tmp_path / "部门.yaml"
     assert main(["new", "henan_department", "--unit", "测试局", "--year", "2024", "-o", str(out)]) == 0
-    ev, _, issues = __import__("scoring.loader", fromlist=["load_evaluation"]).load_evaluation(out)
+    ev, _, issues = __import__("scoring.sources.loader", fromlist=["load_evaluation"]).load_evaluation(out)
     assert not issues and len(ev.indicators) == 24 and ev.template == "henan_department"
     folder = tmp_path / "评价文件"
     assert main(["import-targets", str(TABLE_003), "--template", "central_project", "-o", str(folder)]) == 0

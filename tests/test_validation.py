@@ -1,9 +1,9 @@
 """Every problem in one run, each with its location and a hint."""
 
 
-from scoring.pipeline import run, run_data
-
 from conftest import evaluation, one_row
+
+from scoring.pipeline import run, run_data
 
 
 def errors(scored):

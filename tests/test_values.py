@@ -4,8 +4,9 @@ import csv
 from decimal import Decimal
 
 import pytest
+from conftest import ROOT
 
-from scoring.values import (
+from scoring.core.values import (
     Judgement,
     Qualitative,
     Quantity,
@@ -14,8 +15,6 @@ from scoring.values import (
     parse_value,
     qualitative_met,
 )
-
-from conftest import ROOT
 
 with open(ROOT / "tests/data/seed_values.tsv", encoding="utf-8") as _f:
     SEED_ROWS = list(csv.DictReader(_f, delimiter="\t"))

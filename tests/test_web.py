@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from web_helpers import DEPARTMENT_2022, TOKEN, inputs, links, row_key, served_copy, texts
 
 from scoring.cli import main
-from scoring.review import load_review
+from scoring.review.storage import load_review
 from scoring.web.app import MAX_BODY, create_app
 
 HEADERS = {"X-Jixiao-Token": TOKEN}
@@ -316,8 +316,8 @@ def test_serve_reports_a_port_in_use(folder, capsys):
 
 
 def test_a_filled_workbook_is_listed_one_evaluation_per_sheet_and_can_be_reviewed(tmp_path):
-    from scoring.loader import load_yaml
-    from scoring.workbook import write_workbook
+    from scoring.outputs.workbook import write_workbook
+    from scoring.sources.loader import load_yaml
 
     folder = tmp_path / "单位"
     folder.mkdir()
@@ -357,7 +357,7 @@ def test_a_typed_score_equal_to_the_computed_one_is_kept_when_the_weight_changes
 
 
 def test_numbers_are_read_strictly(client):
-    from scoring.review import parse_number
+    from scoring.review.records import parse_number
 
     for text in ("1e99999999", "1e3", "1_0", "١٢", "NaN", "Infinity", "1,5", "--1", "1.2.3", "1234567"):
         with pytest.raises(ValueError):
@@ -429,7 +429,8 @@ def test_reviews_saved_at_once_never_overwrite_each_other(tmp_path):
     from concurrent.futures import ThreadPoolExecutor
     from datetime import date
 
-    from scoring.review import Review, save_review
+    from scoring.review.records import Review
+    from scoring.review.storage import save_review
 
     review = Review(evaluation="某单位", input_hash="sha256:" + "0" * 64, reviewer="王复核", date=date(2026, 11, 22))
     with ThreadPoolExecutor(8) as pool:

@@ -12,10 +12,10 @@ import os
 import shutil
 
 import pytest
-
-from scoring.review import load_review
-from scoring.web.app import create_app, running
 from web_helpers import served_copy
+
+from scoring.review.storage import load_review
+from scoring.web.app import create_app, running
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -10,17 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from pydantic import TypeAdapter
-
-from scoring.instantiate import PLACEHOLDER, instantiate
-from scoring.loader import load_yaml
-from scoring.model import Rule
-from scoring.pipeline import run
-from scoring.templates import require_template
-from scoring.workbook import build_workbook, write_workbook
-from scoring.workbook_read import read_workbook, score_workbook
-
 from conftest import EXAMPLES
+from pydantic import TypeAdapter
 from workbooks.sheets import (
     FULL_WIDTH,
     blank_fill_ins,
@@ -30,6 +21,14 @@ from workbooks.sheets import (
     indicator_rows,
     insert_rows,
 )
+
+from scoring.core.model import Rule
+from scoring.outputs.workbook import build_workbook, write_workbook
+from scoring.pipeline import run, score_workbook
+from scoring.sources.instantiate import PLACEHOLDER, instantiate
+from scoring.sources.loader import load_yaml
+from scoring.sources.templates import require_template
+from scoring.sources.workbook.reader import read_workbook
 
 NAMES = sorted(p.name for p in EXAMPLES.glob("*.yaml"))
 TOTALS = {"安阳北关区医保局_2022_部门整体.yaml": "98.89",
@@ -308,9 +307,9 @@ def test_dates_merged_reasons_text_weights_and_judged_scores(tmp_path):
 def test_source_locates_scoring_and_validation_issues_in_cells(tmp_path):
     from pydantic import ValidationError
 
-    from scoring.loader import validation_issues
-    from scoring.model import Evaluation
+    from scoring.core.model import Evaluation
     from scoring.pipeline import score
+    from scoring.sources.loader import validation_issues
 
     def fill_cells(ws, cols, rows):
         ws.cell(rows[0], cols["实际完成值"]).value = "85%"
@@ -331,8 +330,8 @@ def test_source_locates_scoring_and_validation_issues_in_cells(tmp_path):
 
 
 def test_every_read_evaluation_validates():
-    from scoring.issues import ScoringError
-    from scoring.model import Evaluation
+    from scoring.core.issues import ScoringError
+    from scoring.core.model import Evaluation
 
     for path in sorted((Path(__file__).parent / "workbooks" / "broken").glob("*.xls*")):
         try:

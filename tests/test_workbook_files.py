@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from scoring.issues import ScoringError
-from scoring.pipeline import run
-from scoring.workbook_read import read_workbook, score_workbook
-
 from conftest import EXAMPLES
 from test_workbook import by_title, dump, issues_of, outcome
+
+from scoring.core.issues import ScoringError
+from scoring.pipeline import run, score_workbook
+from scoring.sources.workbook.reader import read_workbook
 
 HERE = Path(__file__).resolve().parent / "workbooks"
 BROKEN = HERE / "broken"

@@ -7,14 +7,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
-
-from scoring.loader import load_yaml
-from scoring.pipeline import run_data
-from scoring.workbook_read import read_workbook, score_workbook
-
 from conftest import EXAMPLES
+from openpyxl import Workbook
 from test_workbook import outcome
+
+from scoring.pipeline import run_data, score_workbook
+from scoring.sources.loader import load_yaml
+from scoring.sources.workbook.reader import read_workbook
 
 DEPARTMENT = "安阳北关区医保局_2022_部门整体.yaml"
 COLUMNS = ("三级指标", "一级指标", "二级指标", "分值", "年度指标值", "实际完成值", "得分", "偏差度",

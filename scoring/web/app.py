@@ -32,11 +32,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from .. import review_report
-from ..numbers import fixed, plain
-from ..review import apply_review, compare, save_review
-from .catalog import Catalog, Entry
-from .reviewing import MAX_FIELDS, Outcome, evaluate, form_of, rows_of
+from scoring.core.numbers import fixed, plain
+from scoring.review import report as review_report
+from scoring.review.compare import compare
+from scoring.review.rescore import apply_review
+from scoring.review.storage import save_review
+from scoring.web.catalog import Catalog, Entry
+from scoring.web.reviewing import MAX_FIELDS, Outcome, evaluate, form_of, rows_of
 
 HERE = Path(__file__).parent
 STATIC = {"htmx.min.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
@@ -345,7 +347,7 @@ def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000, open_br
 
     import uvicorn
 
-    from ..issues import ScoringError
+    from scoring.core.issues import ScoringError
 
     app = create_app(folder, host=host, allow_hosts=allow_hosts)
     catalog: Catalog = app.state.catalog

@@ -14,13 +14,14 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..issues import Issue, ScoringError, format_issue
-from ..loader import SourceMap
-from ..model import Evaluation
-from ..pipeline import run_all
-from ..results import EvaluationResult
-from ..review import Review, content_hash, is_judged, load_review
-from ..workbook_read import is_spreadsheet
+from scoring.core.issues import Issue, ScoringError, format_issue
+from scoring.core.model import Evaluation
+from scoring.core.results import EvaluationResult
+from scoring.pipeline import run_all
+from scoring.review.records import Review, content_hash, is_judged
+from scoring.review.storage import load_review
+from scoring.sources.loader import SourceMap
+from scoring.sources.workbook.reader import is_spreadsheet
 
 EVALUATION_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm", ".xls", ".ods")
 MAX_FILES = 5000  # files looked at in one scan

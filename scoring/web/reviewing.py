@@ -17,13 +17,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Mapping
 
-from ..issues import Issue, Location, format_issue
-from ..numbers import HUNDRED, ZERO, plain
-from ..pipeline import score
-from ..results import EvaluationResult
-from ..review import Review, ReviewChange, apply_review, clean_text, parse_date, parse_number
-from ..score import score_evaluation
-from .catalog import Entry
+from scoring.core.issues import Issue, Location, format_issue
+from scoring.core.numbers import HUNDRED, ZERO, plain
+from scoring.core.results import EvaluationResult
+from scoring.core.score import score_evaluation
+from scoring.pipeline import score
+from scoring.review.records import Review, ReviewChange, clean_text, parse_date, parse_number
+from scoring.review.rescore import apply_review
+from scoring.web.catalog import Entry
 
 FORM_FILE = "<复核页面>"
 MAX_TEXT = 2000  # characters in one comment

@@ -31,10 +31,10 @@ sys.path.insert(0, str(HERE))
 from openpyxl import Workbook  # noqa: E402
 from sheets import columns, find, funds_total, indicator_rows  # noqa: E402
 
-from scoring.instantiate import instantiate  # noqa: E402
-from scoring.loader import load_yaml  # noqa: E402
-from scoring.templates import require_template  # noqa: E402
-from scoring.workbook import build_workbook  # noqa: E402
+from scoring.outputs.workbook import build_workbook  # noqa: E402
+from scoring.sources.instantiate import instantiate  # noqa: E402
+from scoring.sources.loader import load_yaml  # noqa: E402
+from scoring.sources.templates import require_template  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
 PROJECT = "安阳北关区医保局_2022_慢性病专家鉴定费.yaml"

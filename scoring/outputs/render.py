@@ -35,12 +35,12 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
-from .issues import ScoringError
-from .model import Evaluation
-from .numbers import fixed, plain
-from .results import EvaluationResult
-from .narrative import narrative
-from .resources import data_dir
+from scoring.core.issues import ScoringError
+from scoring.core.model import Evaluation
+from scoring.core.numbers import fixed, plain
+from scoring.core.results import EvaluationResult
+from scoring.outputs.narrative import narrative
+from scoring.sources.resources import data_dir
 
 DOCUMENT = "word/document.xml"
 _MERGE_MARKS = {"restart": "⟦vm-restart⟧", "continue": "⟦vm-continue⟧"}
@@ -277,7 +277,7 @@ REPORT_TEMPLATE = "绩效自评报告_tpl.docx"
 
 
 def document_name(ev: Evaluation, report: bool = False) -> str:
-    from .files import safe_name
+    from scoring.outputs.files import safe_name
 
     kind = "项目支出绩效自评表" if ev.kind == "project" else "部门整体支出绩效自评表"
     if report:
@@ -291,7 +291,7 @@ _WORKER_TEMPLATES: dict[str, WordTemplate] = {}
 
 def _render_one(job: tuple[str, dict, str]) -> str:
     """Worker: render one context with a template compiled once per process."""
-    from .files import write_bytes_atomic
+    from scoring.outputs.files import write_bytes_atomic
 
     template_path, context, out = job
     template = _WORKER_TEMPLATES.get(template_path)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .model import Evaluation
-from .numbers import plain
-from .results import EvaluationResult
+from scoring.core.model import Evaluation
+from scoring.core.numbers import plain
+from scoring.core.results import EvaluationResult
 
 
 def _rate(value: Decimal | None) -> str:

@@ -16,11 +16,11 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from .formulas import NAMES as FORMULA_NAMES
-from .formulas import Formula, compile_formula, evaluate
-from .model import Band, BandsRule, DeductionRule
-from .numbers import HUNDRED, ZERO, plain
-from .values import Quantity, ValueParseError, parse_value
+from scoring.core.formulas import NAMES as FORMULA_NAMES
+from scoring.core.formulas import Formula, compile_formula, evaluate
+from scoring.core.model import Band, BandsRule, DeductionRule
+from scoring.core.numbers import HUNDRED, ZERO, plain
+from scoring.core.values import Quantity, ValueParseError, parse_value
 
 
 class Outcome(NamedTuple):

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from .issues import Issue
-from .model import Evaluation
-from .numbers import HUNDRED, ZERO, fixed, plain
-from .results import EvaluationResult
-from .score import Locate
-from .values import Quantity, ValueParseError, parse_value
+from scoring.core.issues import Issue
+from scoring.core.model import PLACEHOLDER, Evaluation
+from scoring.core.numbers import HUNDRED, ZERO, fixed, plain
+from scoring.core.results import EvaluationResult
+from scoring.core.score import Locate
+from scoring.core.values import Quantity, ValueParseError, parse_value
 
 # A computed 预算执行率 / 预算调整率 and the one typed in may differ by this much
 # (percentage points) before the row is flagged: printed rates are often rounded.
@@ -176,8 +176,6 @@ def check_printed(ev: Evaluation, result: EvaluationResult, locate: Locate) -> l
 
 def check_placeholders(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
     """Rows a template left for the unit (“（请填写三级指标）”) must be filled in."""
-    from .instantiate import PLACEHOLDER
-
     return [Issue(locate(f"indicators[{i}].level3"),
                   f"“{ind.level1}{' / ' + ind.level2 if ind.level2 else ''}”下的三级指标尚未填写",
                   "请把“（请填写三级指标）”换成本单位的指标名称，并填写年度指标值和实际完成值")

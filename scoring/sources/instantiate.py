@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-from .issues import Issue, Location
-from .numbers import ZERO, D, plain
-from .templates import Node, Template
+from scoring.core.issues import Issue, Location
+from scoring.core.model import PLACEHOLDER
+from scoring.core.numbers import ZERO, D, plain
+from scoring.sources.templates import Node, Template
 
 CENT = Decimal("0.01")
-PLACEHOLDER = "（请填写三级指标）"
 
 
 def split(total: Decimal, shares: list[Decimal]) -> list[Decimal]:

@@ -9,20 +9,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from . import rules
-from .formulas import FormulaError
-from .issues import Issue, Location
-from .model import BandsRule, DeductionRule, Evaluation, Funding, Indicator, Rounding, Settings
-from .numbers import HUNDRED, ZERO, fixed, plain, quantize
-from .results import (
+from scoring.core import rules
+from scoring.core.formulas import FormulaError
+from scoring.core.issues import Issue, Location
+from scoring.core.model import (
+    BandsRule,
+    DeductionRule,
+    Evaluation,
+    Funding,
+    Indicator,
+    Rounding,
+    Settings,
+)
+from scoring.core.numbers import HUNDRED, ZERO, fixed, plain, quantize
+from scoring.core.results import (
     EvaluationResult,
     FundingResult,
     FundsManagementResult,
     IndicatorResult,
     SourceResult,
 )
-from .rules import Outcome, RuleError
-from .values import (
+from scoring.core.rules import Outcome, RuleError
+from scoring.core.values import (
     ACCEPTED_FORMS,
     DateValue,
     Deadline,
@@ -297,7 +305,7 @@ def score_indicator(
 
 
 def _rule_hint(exc: Exception) -> str:
-    from .formulas import HELP
+    from scoring.core.formulas import HELP
 
     return HELP if isinstance(exc, FormulaError) else "见 docs/scoring.md 的“评分规则”一节"
 

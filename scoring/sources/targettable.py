@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .issues import Issue, Location, ScoringError
-from .numbers import D
-from .templates import Template
-from .instantiate import instantiate
+from scoring.core.issues import Issue, Location, ScoringError
+from scoring.core.numbers import D
+from scoring.sources.instantiate import instantiate
+from scoring.sources.templates import Template
 
 HEADERS = {
     "code": ("项目编号", "项目编码", "单位编码(项目编号)", "项目代码"),

@@ -42,11 +42,11 @@ import yaml
 from openpyxl.utils import column_index_from_string, get_column_letter
 from pydantic import TypeAdapter, ValidationError
 
-from . import model
-from .issues import Issue, Location, ScoringError
-from .loader import validation_issues
-from .numbers import HUNDRED, ZERO, D, plain
-from .workbook import MARKER_KEY, SOURCE_PREFIX
+from scoring.core import model
+from scoring.core.issues import Issue, Location, ScoringError
+from scoring.core.numbers import HUNDRED, ZERO, D, plain
+from scoring.sources.loader import validation_issues
+from scoring.sources.workbook.layout import MARKER_KEY, SOURCE_PREFIX
 
 # ------------------------------------------------------------------ labels
 
@@ -1007,7 +1007,7 @@ def _ordered(data: dict) -> None:
 
 def _adopt_printed_judgements(item: WorkbookEvaluation) -> None:
     """A row that needs an evaluator's judgement takes the printed 得分 as that judgement."""
-    from .score import score_indicator
+    from scoring.core.score import score_indicator
 
     data = item.data
     try:
@@ -1046,7 +1046,7 @@ def is_spreadsheet(path: str | Path) -> bool:
     return Path(path).suffix.lower() in SPREADSHEET_SUFFIXES
 
 
-def load_evaluations(path: str | Path) -> list[tuple[model.Evaluation | None, WorkbookSource, list[Issue]]]:
+def load_evaluations(path: str | Path) -> list[SheetEvaluation]:
     """Every evaluation of a workbook, validated: what `loader.load_evaluation` gives for
     one YAML file, once per sheet (validation errors mapped to their cells).
 
@@ -1056,37 +1056,29 @@ def load_evaluations(path: str | Path) -> list[tuple[model.Evaluation | None, Wo
     return [_validated(item) for item in read_workbook(path)]
 
 
-def _validated(item: WorkbookEvaluation) -> tuple[model.Evaluation | None, WorkbookSource, list[Issue]]:
+@dataclass(frozen=True, slots=True)
+class SheetEvaluation:
+    """One evaluation sheet, validated, and what reading it found."""
+
+    evaluation: model.Evaluation | None
+    source: WorkbookSource
+    issues: list[Issue]
+    item: WorkbookEvaluation
+
+    def sheet_issues(self, issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
+        """The issues of scoring this sheet as a workbook user reads them: without those
+        that only echo a cell the reader already reported, and in the columns' words."""
+        return tuple(_for_sheets(i) for i in issues if not _consequence(i, self.item))
+
+
+def _validated(item: WorkbookEvaluation) -> SheetEvaluation:
     issues = list(item.issues)
     if item.data is None:
-        return None, item.source, issues
+        return SheetEvaluation(None, item.source, issues, item)
     try:
-        return model.Evaluation.model_validate(item.data), item.source, issues
+        return SheetEvaluation(model.Evaluation.model_validate(item.data), item.source, issues, item)
     except ValidationError as exc:
-        return None, item.source, issues + validation_issues(exc, item.source)
-
-
-def score_workbook(path: str | Path) -> list:
-    """Read a workbook and score every evaluation in it; every issue names its sheet and cell.
-
-    Returns:
-        One `pipeline.Scored` per evaluation sheet, in workbook order.
-
-    Raises:
-        ScoringError: the file is missing, not a spreadsheet, or holds no evaluation.
-    """
-    from .pipeline import Scored, score
-
-    scored = []
-    for item in read_workbook(path):
-        evaluation, source, issues = _validated(item)
-        if evaluation is None:
-            scored.append(Scored(source, None, None, tuple(issues)))
-            continue
-        result = score(evaluation, source, issues)
-        issues = tuple(_for_sheets(i) for i in result.issues if not _consequence(i, item))
-        scored.append(Scored(source, evaluation, result._replace(issues=issues), issues))
-    return scored
+        return SheetEvaluation(None, item.source, issues + validation_issues(exc, item.source), item)
 
 
 # The engine's hints name YAML keys; in a workbook the columns have Chinese names.

@@ -33,15 +33,13 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .files import write_bytes_atomic
-from .instantiate import PLACEHOLDER
-from .numbers import D, plain
-from .templates import DEFAULT_FILL_IN, Template
-from .values import Deadline, Period, Qualitative, ValueParseError, parse_value
+from scoring.core.model import PLACEHOLDER
+from scoring.core.numbers import D, plain
+from scoring.core.values import Deadline, Period, Qualitative, ValueParseError, parse_value
+from scoring.outputs.files import write_bytes_atomic
+from scoring.sources.templates import DEFAULT_FILL_IN, Template
+from scoring.sources.workbook.layout import DEFINED_NAME, LAYOUT_VERSION, MARKER_KEY, SOURCE_PREFIX
 
-LAYOUT_VERSION = 1
-MARKER_KEY = "jixiao"
-DEFINED_NAME = "jixiao_layout"
 INSTRUCTIONS_TITLE = "填表说明"
 
 # The labels of the indicator block, in the order of the official table.
@@ -66,7 +64,6 @@ FUNDS_LABELS = {
     "score": "得分",
 }
 DEFAULT_SOURCES = ("财政拨款", "财政专户管理资金", "单位资金", "其他资金")
-SOURCE_PREFIX = "其中："
 TOTAL_LABEL = "总分"
 QUALITATIVE_CHOICES = ("达成", "部分达成", "未达成")
 DEADLINE_CHOICES = ("按时完成", "部分完成", "未完成")

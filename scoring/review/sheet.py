@@ -12,13 +12,20 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .files import write_bytes_atomic
-from .issues import Issue, Location, ScoringError
-from .model import Evaluation
-from .numbers import plain
-from .pipeline import score
-from .review import clean_text, is_judged, parse_date, parse_number
-from .workbook_read import WorkbookSource
+from scoring.core.issues import Issue, Location, ScoringError
+from scoring.core.model import Evaluation
+from scoring.core.numbers import plain
+from scoring.outputs.files import write_bytes_atomic
+from scoring.pipeline import score
+from scoring.review.records import (
+    Review,
+    ReviewChange,
+    clean_text,
+    is_judged,
+    parse_date,
+    parse_number,
+)
+from scoring.sources.workbook.reader import WorkbookSource
 
 SHEET = "复核"
 HEADER = ["类别", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "原分值", "原得分",
@@ -106,8 +113,6 @@ def write_review_sheet(ev: Evaluation, path: Path, input_hash: str) -> Path:
 def read_review_sheet(path: Path):
     """The review a filled-in workbook holds: (Review or None, its cell map, issues)."""
     import openpyxl
-
-    from .review import Review, ReviewChange
 
     try:
         wb = openpyxl.load_workbook(path, data_only=True)  # read only

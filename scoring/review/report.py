@@ -6,9 +6,9 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
-from .files import write_bytes_atomic
-from .numbers import plain
-from .review import Comparison, ranking
+from scoring.core.numbers import plain
+from scoring.outputs.files import write_bytes_atomic
+from scoring.review.compare import Comparison, ranking
 
 COLUMNS = ["指标", "原分值", "复核分值", "原得分", "复核得分", "差异", "印刷得分", "复核意见"]
 

@@ -14,11 +14,11 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from .files import write_bytes_atomic
-from .model import Evaluation
-from .numbers import fixed, plain
-from .render import DOCUMENT
-from .results import EvaluationResult
+from scoring.core.model import Evaluation
+from scoring.core.numbers import fixed, plain
+from scoring.core.results import EvaluationResult
+from scoring.outputs.files import write_bytes_atomic
+from scoring.outputs.render import DOCUMENT
 
 _BODY = re.compile(r"(<w:body>)(.*)(</w:body>)", re.S)
 _SECT = re.compile(r"<w:sectPr\b.*?</w:sectPr>\s*$", re.S)

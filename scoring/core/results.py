@@ -8,8 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NamedTuple
 
-from .issues import Issue
-from .numbers import plain
+from scoring.core.issues import Issue
+from scoring.core.numbers import plain
 
 
 class IndicatorResult(NamedTuple):

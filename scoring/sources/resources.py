@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # scoring/
 
 
 def data_dir(name: str) -> Path:
-    installed = _HERE / "_data" / name
-    return installed if installed.is_dir() else _HERE.parent / name
+    installed = _PACKAGE / "_data" / name
+    return installed if installed.is_dir() else _PACKAGE.parent / name
 
 
 def sample_files() -> list[Path]:

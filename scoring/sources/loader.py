@@ -21,8 +21,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import model
-from .issues import Issue, Location, ScoringError
+from scoring.core import model
+from scoring.core.issues import Issue, Location, ScoringError
 
 try:  # the C composer is ~10× faster; fall back to pure Python where absent
     _Loader = yaml.CSafeLoader

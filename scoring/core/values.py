@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from .numbers import D, plain
+from scoring.core.numbers import D, plain
 
 # ------------------------------------------------------------------ records
 

@@ -13,8 +13,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-
-
 # Numbers are validated by pydantic-core itself (it reads floats through their
 # shortest repr, 0.1 → Decimal('0.1'), and strings exactly); targets and actuals
 # typed as numbers keep their text (coerce_numbers_to_str). No Python-level
@@ -23,6 +21,9 @@ Number = Decimal
 NonNegative = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
 Text = str
+
+# The 三级指标 name a template leaves for the unit to fill in; validation refuses it.
+PLACEHOLDER = "（请填写三级指标）"
 
 
 class Model(BaseModel):

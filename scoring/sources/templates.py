@@ -20,14 +20,23 @@ from typing import Literal
 
 from pydantic import Field
 
-from .formulas import FormulaError
-from .issues import Issue, ScoringError
-from .loader import SourceMap, load_yaml, validate_leniently
-from .model import BandsRule, DeductionRule, Model, NonNegative, Rounding, Rule, Settings, Text
-from .numbers import HUNDRED, ZERO, plain
-from .resources import data_dir
-from .rules import RuleError, band_condition, classify_rule, formula_of
-from .values import Quantity, ValueParseError, parse_value
+from scoring.core.formulas import FormulaError
+from scoring.core.issues import Issue, ScoringError
+from scoring.core.model import (
+    BandsRule,
+    DeductionRule,
+    Model,
+    NonNegative,
+    Rounding,
+    Rule,
+    Settings,
+    Text,
+)
+from scoring.core.numbers import HUNDRED, ZERO, plain
+from scoring.core.rules import RuleError, band_condition, classify_rule, formula_of
+from scoring.core.values import Quantity, ValueParseError, parse_value
+from scoring.sources.loader import SourceMap, load_yaml, validate_leniently
+from scoring.sources.resources import data_dir
 
 FillIn = Literal[
     "initial_budget", "annual_budget", "executed", "sources", "funds_management",
@@ -154,7 +163,7 @@ def require_template(name_or_path: str | Path) -> Template:
     Raises:
         ScoringError: the template has errors; the message lists them.
     """
-    from .issues import format_issue
+    from scoring.core.issues import format_issue
 
     loaded = load_template(name_or_path)
     if not loaded.ok:
@@ -238,7 +247,7 @@ def _check_rule(node: Node, path: str, locate) -> list[Issue]:
             return []
         return _check_bands(node, rule, path, locate)
     except (RuleError, FormulaError) as exc:
-        from .formulas import HELP
+        from scoring.core.formulas import HELP
 
         return [Issue(where, f"指标“{node.name}”的评分规则：{exc}", HELP if isinstance(exc, FormulaError) else "")]
 

@@ -6,11 +6,11 @@ import json
 import unicodedata
 from decimal import Decimal
 
-from .issues import format_issue
-from .model import Evaluation
-from .numbers import fixed, plain
-from .pipeline import Scored
-from .results import EvaluationResult
+from scoring.core.issues import format_issue
+from scoring.core.model import Evaluation
+from scoring.core.numbers import fixed, plain
+from scoring.core.results import EvaluationResult
+from scoring.pipeline import Scored
 
 # ------------------------------------------------------------------- JSON
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 import simpleeval
 
-from .numbers import D, quantize
+from scoring.core.numbers import D, quantize
 
 NAMES = ("actual", "target", "weight", "ratio")
 MAX_LENGTH = 500

@@ -1,0 +1,1 @@
+"""Reviews: records, the review sheet, re-scoring, comparison."""

@@ -1,0 +1,1 @@
+"""Workbooks (.xlsx, .xls, .ods) → evaluations."""
