@@ -1,0 +1,168 @@
+"""Cell values as people and spreadsheet programs leave them, read with their problems.
+
+`CellReader` turns one grid's cells into text and numbers: numbers typed as text
+(全角 digits, ideographic spaces, thousands separators, 万元), percent cells
+holding 0.85, dates, formulas saved without a result. Each problem is recorded
+with its sheet, cell and what to type instead, and every value read is mapped
+to its cell (key path → cell), for the locations of later problems. The
+readers of the blocks and of the indicator table build on it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+from scoring.core.issues import Issue, Location
+from scoring.core.numbers import HUNDRED, D, plain
+from scoring.sources.workbook.grid import Grid, coord
+from scoring.sources.workbook.labels import compact, label
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), None)
+
+
+def shown_decimal(x: float) -> Decimal:
+    """A float as the number a person typed: at most 15 significant digits, as Excel shows."""
+    return Decimal(f"{x:.15g}")
+
+
+def clean(text: str) -> str:
+    """Text without invisible characters, with plain spaces for wide ones, stripped."""
+    return text.translate(_INVISIBLE).replace("\u3000", " ").replace("\xa0", " ").strip()
+
+
+def _date_text(value: _dt.date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _number_hint(amount: bool) -> str:
+    return "请填写以万元为单位的数字，如 12.5" if amount else "请填写数字，如 10 或 2.5"
+
+
+class CellReader:
+    """Reads cells of one sheet: their values, where each came from, and their problems."""
+
+    def __init__(self, grid: Grid, file: str):
+        self.g, self.file = grid, file
+        self.cells: dict[str, str] = {}
+        self.issues: list[Issue] = []
+        self.substituted: set[str] = set()
+        self.meta: dict = {}  # the hidden settings cell, set when the sheet is read
+        self.generated = False  # written by jixiao: printed 得分 etc. are not read then
+
+    # ---------------------------------------------------------- cells
+
+    def at(self, path: str, r: int, c: int) -> None:
+        self.cells.setdefault(path, coord(*self.g.top(r, c)))
+
+    def problem(self, r: int, c: int, path: str, message: str, hint: str = "", severity: str = "error") -> None:
+        where = Location(self.file, path, sheet=self.g.title, cell=coord(*self.g.top(r, c)))
+        self.issues.append(Issue(where, message, hint, severity))
+        if severity == "error" and path:
+            self.substituted.add(path)
+
+    def text(self, r: int, c: int | None, path: str = "", merged: bool = True) -> str | None:
+        """A cell as the text a person sees (targets, actuals, names, reasons)."""
+        if c is None:
+            return None
+        if path:
+            self.at(path, r, c)
+        value = self.g.value(r, c) if merged else self.g.raw(r, c)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return clean(value) or None
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, (int, float, Decimal)):
+            number = shown_decimal(value) if isinstance(value, float) else Decimal(value)
+            if self.g.top(r, c) in self.g.percent:
+                return f"{plain(number * HUNDRED)}%"
+            return plain(number)
+        if isinstance(value, (_dt.datetime, _dt.date)):
+            return _date_text(value)
+        return clean(str(value)) or None
+
+    def number(self, r: int, c: int | None, path: str, what: str, *, percent: bool = False,
+               amount: bool = False) -> Decimal | None:
+        """A number cell (weights, amounts, scores); problems reported, None then.
+
+        With `percent`, the result is in percent (a 0.85 percent cell and the text
+        85% both give 85).
+        """
+        if c is None:
+            return None
+        self.at(path, r, c)
+        value = self.g.value(r, c)
+        if value is None or (isinstance(value, str) and not clean(value)):
+            return None
+        if isinstance(value, (bool, _dt.datetime, _dt.date, _dt.time)):
+            self.problem(r, c, path, f"{what}“{self.text(r, c)}”不是数字", _number_hint(amount))
+            return None
+        if isinstance(value, (int, float, Decimal)):
+            number = shown_decimal(value) if isinstance(value, float) else Decimal(value)
+            # a printed 执行率 of 0.9985 is a fraction even without a percent format
+            if percent and (self.g.top(r, c) in self.g.percent
+                            or (path.endswith("printed_rate") and 0 < number <= 1)):
+                number *= HUNDRED
+            return number
+        return self._number_text(r, c, path, what, str(value), percent, amount)
+
+    def _number_text(self, r, c, path, what, raw, percent, amount) -> Decimal | None:
+        text = compact(clean(raw)).replace("−", "-")
+        text = text.replace(",", "")
+        if amount and text.endswith(("万元", "万")):
+            text = text.removesuffix("元").removesuffix("万")
+        elif amount and text.endswith("元"):
+            try:
+                yuan = D(text[:-1])
+            except ValueError:
+                yuan = None
+            if yuan is not None:
+                self.problem(r, c, path, f"{what}“{raw}”以元为单位，本表金额以万元为单位",
+                             f"请填写 {plain(yuan / 10000)}（万元）")
+                return None
+        elif text.endswith("分") and not amount:
+            text = text[:-1]
+        if text.endswith("%"):
+            if not percent:
+                self.problem(r, c, path, f"{what}“{raw}”不应是百分数", _number_hint(amount))
+                return None
+            text = text[:-1]
+        try:
+            number = D(text)
+        except ValueError:
+            self.problem(r, c, path, f"{what}“{raw}”不是数字", _number_hint(amount))
+            return None
+        return number
+
+    def empty_formula(self, r: int, c: int, path: str, what: str) -> bool:
+        """An empty cell holding a formula with no saved result: say so (True)."""
+        if self.g.formula is None:
+            return False
+        formula = self.g.formula(*self.g.top(r, c))
+        if formula:
+            self.problem(r, c, path, f"{what}单元格是公式“{formula}”，但文件中没有保存计算结果",
+                         "请用 Excel 或 WPS 打开本文件并保存一次，或直接填写数值")
+            return True
+        return False
+
+    # ---------------------------------------------------------- rows
+
+    def row_labels(self, r: int, merged: bool = True) -> dict[str, int]:
+        """Normalised labels in row r → their first column."""
+        found: dict[str, int] = {}
+        for c in range(self.g.width):
+            value = self.g.value(r, c) if merged else self.g.raw(r, c)
+            if isinstance(value, str):
+                found.setdefault(label(value), c)
+        return found
+
+    def blank(self, r: int, columns) -> bool:
+        return all(self.g.raw(r, c) is None for c in columns)
+
+    def nonnegative(self, r: int, c: int, path: str, what: str, value: Decimal) -> Decimal | None:
+        if value < 0:
+            self.problem(r, c, path, f"{what} {plain(value)} 为负数", "请填写不小于 0 的数字")
+            return None
+        return value
