@@ -1,4 +1,11 @@
-"""The pipeline, written out once: load → validate input → score → cross-check."""
+"""The pipeline, written out once: load → parse → score → cross-check.
+
+Loading (`sources`) turns a file into `Evaluation` records with a source map and
+the problems of its shape; parsing (`core.parse`) reads every target, actual and
+rule once into typed values; scoring (`core.score`) computes each row, the funds
+block and the total; the cross-checks (`core.validate`) look across rows. Every
+stage adds its problems to one list; nothing stops at the first.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from pathlib import Path
 
 from scoring.core.issues import Issue
 from scoring.core.model import Evaluation
+from scoring.core.parse import parse_evaluation
 from scoring.core.results import EvaluationResult
 from scoring.core.score import score_evaluation
 from scoring.core.validate import validate
@@ -36,8 +44,9 @@ def score(evaluation: Evaluation, source: SourceMap | None = None,
     worse than none.
     """
     locate = (source or SourceMap("")).locate
-    result = score_evaluation(evaluation, locate)
-    issues = tuple(earlier) + result.issues + tuple(validate(evaluation, result, locate))
+    parsed = parse_evaluation(evaluation)
+    result = score_evaluation(parsed, locate)
+    issues = tuple(earlier) + result.issues + tuple(validate(parsed, result, locate))
     if any(i.severity == "error" for i in issues):
         return result._replace(issues=issues, total=None, grade=None)
     return result._replace(issues=issues)

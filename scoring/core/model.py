@@ -3,7 +3,7 @@
 Every model is frozen and forbids unknown keys, so a typo in a key is an
 error with its location instead of a silently ignored value. Numbers become
 `Decimal` through `numbers.D` (never through a binary float); targets and
-actuals stay text, exactly as typed, and are parsed by `values.parse_value`.
+actuals stay text, exactly as typed; the parse stage (`core/parse.py`) reads them.
 """
 
 from __future__ import annotations

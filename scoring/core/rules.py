@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
@@ -151,12 +152,18 @@ def holds(condition: Quantity, number: Decimal) -> bool:
     return number == limit  # "=" or a bare number
 
 
-def bands(weight: Decimal, rule: BandsRule, a: Quantity, t: Quantity | None) -> Outcome:
-    """评分标准 band table: the first band whose condition holds gives the score."""
+def bands(weight: Decimal, rule: BandsRule, conditions: Sequence[Quantity | RuleError], a: Quantity,
+          t: Quantity | None) -> Outcome:
+    """评分标准 band table: the first band whose condition holds gives the score.
+
+    `conditions` are the bands' conditions as parsed (`band_condition`); a condition
+    that could not be read is its `RuleError`, raised only when this band is reached.
+    """
     dev = deviation(t.number, a.number) if t is not None else None
     band: Band
-    for band in rule.bands:
-        condition = band_condition(band.when)
+    for band, condition in zip(rule.bands, conditions, strict=True):
+        if isinstance(condition, RuleError):
+            raise RuleError(str(condition))
         if condition.unit and a.unit and condition.unit != a.unit:
             raise RuleError(f"评分档条件“{band.when}”的单位与实际完成值“{a.text}”不一致")
         if holds(condition, a.number):

@@ -1,7 +1,9 @@
-"""Scoring: pure functions from an `Evaluation` to an `EvaluationResult`.
+"""Scoring: pure functions from a parsed evaluation to an `EvaluationResult`.
 
-No file, spreadsheet or Word I/O here. Problems are returned as `Issue`s placed
-by `locate(path)`, a function the loader provides (key path → file, line, column).
+Scoring takes the typed values of `parse.py` (targets, actuals and rules read
+once, right after loading) and never parses text itself. No file, spreadsheet or
+Word I/O here. Problems are returned as `Issue`s placed by `locate(path)`, a
+function the loader provides (key path → file, line, column, or sheet and cell).
 """
 
 from __future__ import annotations
@@ -12,16 +14,16 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from scoring.core import rules
 from scoring.core.formulas import FormulaError
 from scoring.core.issues import Issue, Location
-from scoring.core.model import (
-    BandsRule,
-    DeductionRule,
-    Evaluation,
-    Funding,
-    Indicator,
-    Rounding,
-    Settings,
-)
+from scoring.core.model import DeductionRule, Evaluation, Funding, Indicator, Rounding, Settings
 from scoring.core.numbers import HUNDRED, ZERO, fixed, plain, quantize
+from scoring.core.parse import (
+    CompiledBands,
+    Parsed,
+    ParsedEvaluation,
+    ParsedIndicator,
+    RuleProblem,
+    Unreadable,
+)
 from scoring.core.results import (
     EvaluationResult,
     FundingResult,
@@ -40,8 +42,6 @@ from scoring.core.values import (
     Qualitative,
     Quantity,
     Value,
-    ValueParseError,
-    parse_value,
     qualitative_met,
 )
 
@@ -63,15 +63,17 @@ class _RowError(Exception):
 # ------------------------------------------------------------------ values
 
 
-def _parse(ind: Indicator, field: str) -> Value | None:
-    text = getattr(ind, field)
-    if text is None or text == "":
-        return None
-    try:
-        return parse_value(text)
-    except ValueParseError as exc:
+def _readable(ind: Indicator, field: str, value: Parsed) -> Value | None:
+    """A parsed target or actual; text that could not be read stops the row here."""
+    if isinstance(value, Unreadable):
         label = "年度指标值" if field == "target" else "实际完成值"
-        raise _RowError(field, f"三级指标“{ind.level3}”的{label}{exc}", ACCEPTED_FORMS) from None
+        raise _RowError(field, f"三级指标“{ind.level3}”的{label}{value.problem}", ACCEPTED_FORMS)
+    return value
+
+
+def _raise(problem: RuleProblem):
+    """Raise a rule's problem afresh (a parsed row may be scored more than once)."""
+    raise type(problem.error)(str(problem.error))
 
 
 _UNIT_SYNONYMS = {"日": "天", "位": "人", "名": "人"}
@@ -226,33 +228,36 @@ def _deadline(ind: Indicator, t: Deadline | Period, a: Value, settings: Settings
     return "deadline", _undecided(ind, a, settings, reason)
 
 
-def _custom(ind: Indicator, t: Value | None, a: Value) -> tuple[str, Outcome]:
-    rule = ind.rule
+def _custom(row: ParsedIndicator, t: Value | None, a: Value) -> tuple[str, Outcome]:
+    ind, rule = row.indicator, row.rule
     if not isinstance(a, Quantity):
         raise _RowError("actual", f"三级指标“{ind.level3}”使用自定义评分规则，实际完成值“{ind.actual}”应为数值",
                         "请填写数值，例如 90% 或 150 人")
     tq = t if isinstance(t, Quantity) else None
     if tq is not None:
         a = _compatible(tq, a, ind)
-    if isinstance(rule, BandsRule):
-        return "bands", rules.bands(ind.weight, rule, a, tq)
+    if isinstance(rule, CompiledBands):
+        return "bands", rules.bands(ind.weight, rule.rule, rule.conditions, a, tq)
     if tq is None:
         raise _RowError("target", f"三级指标“{ind.level3}”的评分规则需要数值型年度指标值，实际为“{ind.target}”",
                         "请填写数值型年度指标值，如 ≤10%")
     if isinstance(rule, DeductionRule):
         return "deduction", rules.deduction(ind.weight, rule, tq, a)
-    name = rules.classify_rule(rule)
-    if name == "formula":
-        return "formula", rules.formula(ind.weight, rules.formula_of(rule), tq, a)
-    return name, rules.QUANTITATIVE_RULES[name](ind.weight, tq, a)
+    if isinstance(rule, RuleProblem):  # a formula that cannot be compiled
+        _raise(rule)
+    return "formula", rules.formula(ind.weight, rule, tq, a)
 
 
-def _outcome(ind: Indicator, t: Value | None, a: Value, settings: Settings, year: int) -> tuple[str, Outcome]:
-    rule = ind.rule
-    if isinstance(rule, (BandsRule, DeductionRule)) or (
-        isinstance(rule, str) and rules.classify_rule(rule) not in (*rules.VALUE_RULES, *rules.QUANTITATIVE_RULES)
-    ):
-        return _custom(ind, t, a)
+_NAMED_RULES = frozenset((*rules.VALUE_RULES, *rules.QUANTITATIVE_RULES))
+
+
+def _outcome(row: ParsedIndicator, t: Value | None, a: Value, settings: Settings,
+             year: int) -> tuple[str, Outcome]:
+    ind, rule = row.indicator, row.rule
+    if isinstance(rule, RuleProblem) and not isinstance(rule.error, FormulaError):
+        _raise(rule)  # an unknown rule name
+    if rule is not None and not (isinstance(rule, str) and rule in _NAMED_RULES):
+        return _custom(row, t, a)
     name = rule if isinstance(rule, str) and rule in rules.QUANTITATIVE_RULES else None
     if name and not (isinstance(t, Quantity) and isinstance(a, Quantity)):
         raise _RowError("rule", f"三级指标“{ind.level3}”的评分规则 {name} 需要数值型年度指标值和实际完成值",
@@ -272,18 +277,19 @@ def _outcome(ind: Indicator, t: Value | None, a: Value, settings: Settings, year
 
 
 def score_indicator(
-    ind: Indicator, index: int, settings: Settings, rounding: Rounding, year: int,
+    row: ParsedIndicator, settings: Settings, rounding: Rounding, year: int,
     locate: Locate = _nowhere,
 ) -> tuple[IndicatorResult, list[Issue]]:
-    """Score one 三级指标 row.
+    """Score one parsed 三级指标 row.
 
     Returns:
         The result, and the problems found in this row (an unscorable row has
         status ``error`` and score None).
     """
+    ind, index = row.indicator, row.index
     try:
-        t = _parse(ind, "target")
-        a = _parse(ind, "actual")
+        t = _readable(ind, "target", row.target)
+        a = _readable(ind, "actual", row.actual)
         if isinstance(t, NotApplicable) or isinstance(a, NotApplicable):
             return _row(ind, index, None, None, "not_applicable", "not_applicable",
                         "本年度不适用，不计分"), []
@@ -292,14 +298,14 @@ def score_indicator(
                 return _finish(ind, index, "judged", _judged(ind, settings, None, None), settings, rounding)
             raise _RowError("actual", f"三级指标“{ind.level3}”缺少实际完成值",
                             "请填写实际完成值；不适用的指标填“/”")
-        rule_name, outcome = _outcome(ind, t, a, settings, year)
+        rule_name, outcome = _outcome(row, t, a, settings, year)
         if ind.score is not None and not outcome.judged and outcome.score != ind.score:
             rule_name, outcome = "judged", _judged(ind, settings, _level_of(a, settings, outcome.met), None)
         return _finish(ind, index, rule_name, outcome, settings, rounding)
     except _RowError as exc:
-        issue = Issue(locate(f"indicators[{index}].{exc.field}"), exc.message, exc.hint)
+        issue = Issue(locate(row.path(exc.field)), exc.message, exc.hint)
     except (RuleError, FormulaError) as exc:
-        issue = Issue(locate(f"indicators[{index}].rule"), f"三级指标“{ind.level3}”的评分规则：{exc}",
+        issue = Issue(locate(row.path("rule")), f"三级指标“{ind.level3}”的评分规则：{exc}",
                       _rule_hint(exc))
     return _row(ind, index, None, None, "error", "", issue.message), [issue]
 
@@ -417,8 +423,9 @@ def grade_of(total: Decimal, settings: Settings) -> str:
     return settings.grades[-1].grade
 
 
-def score_evaluation(ev: Evaluation, locate: Locate = _nowhere) -> EvaluationResult:
+def score_evaluation(parsed: ParsedEvaluation, locate: Locate = _nowhere) -> EvaluationResult:
     """Score every row, the funds block and the total; collect every problem."""
+    ev = parsed.evaluation
     issues: list[Issue] = []
     settings, rounding = ev.settings, ev.rounding
     funding = None
@@ -436,8 +443,9 @@ def score_evaluation(ev: Evaluation, locate: Locate = _nowhere) -> EvaluationRes
         total += row.score or ZERO
     rows = []
     na_weight = ZERO
-    for i, ind in enumerate(ev.indicators):
-        result, found = score_indicator(ind, i, settings, rounding, ev.year, locate)
+    for row in parsed.indicators:
+        ind = row.indicator
+        result, found = score_indicator(row, settings, rounding, ev.year, locate)
         rows.append(result)
         issues += found
         weight_total += ind.weight

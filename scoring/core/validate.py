@@ -2,8 +2,9 @@
 
 Row-level problems (a value that cannot be parsed, a missing actual, a judged
 score outside its band) are found while scoring each row; the rules here look
-across rows and blocks. Every rule has the signature
-``rule(evaluation, result, locate) -> list[Issue]``; a new rule is a function,
+across rows and blocks, over the typed values of the parse stage (no text is
+parsed again). Every rule has the signature
+``rule(parsed, result, locate) -> list[Issue]``; a new rule is a function,
 an entry in RULES and a test.
 """
 
@@ -13,18 +14,20 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from scoring.core.issues import Issue
-from scoring.core.model import PLACEHOLDER, Evaluation
+from scoring.core.model import PLACEHOLDER
 from scoring.core.numbers import HUNDRED, ZERO, fixed, plain
+from scoring.core.parse import ParsedEvaluation
 from scoring.core.results import EvaluationResult
 from scoring.core.score import Locate
-from scoring.core.values import Quantity, ValueParseError, parse_value
+from scoring.core.values import Quantity
 
 # A computed 预算执行率 / 预算调整率 and the one typed in may differ by this much
 # (percentage points) before the row is flagged: printed rates are often rounded.
 FUNDS_TOLERANCE = Decimal(1)
 
 
-def check_weights_sum_to_100(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+def check_weights_sum_to_100(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    ev = parsed.evaluation
     if result.weight_total == HUNDRED:
         return []
     parts = []
@@ -38,7 +41,8 @@ def check_weights_sum_to_100(ev: Evaluation, result: EvaluationResult, locate: L
                   "请调整各行分值，使总分值为 100")]
 
 
-def check_duplicate_indicators(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+def check_duplicate_indicators(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    ev = parsed.evaluation
     seen: dict[tuple[str, str, str], int] = {}
     issues = []
     for i, ind in enumerate(ev.indicators):
@@ -53,7 +57,8 @@ def check_duplicate_indicators(ev: Evaluation, result: EvaluationResult, locate:
     return issues
 
 
-def check_shortfall_reasons(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+def check_shortfall_reasons(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    ev = parsed.evaluation
     issues = []
     for row, ind in zip(result.indicators, ev.indicators):
         if row.score is not None and row.score < row.weight and not ind.reason.strip():
@@ -64,16 +69,14 @@ def check_shortfall_reasons(ev: Evaluation, result: EvaluationResult, locate: Lo
     return issues
 
 
-def check_over_achievement(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+def check_over_achievement(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    ev = parsed.evaluation
     limit = ev.settings.over_achievement_warning
     issues = []
     for row, ind in zip(result.indicators, ev.indicators):
         if row.status != "met" or row.rule not in ("positive_ratio", "equality"):
             continue
-        try:
-            t, a = parse_value(ind.target), parse_value(ind.actual)
-        except ValueParseError:
-            continue
+        t, a = parsed.indicators[row.index].target, parsed.indicators[row.index].actual
         if isinstance(t, Quantity) and isinstance(a, Quantity) and t.number > 0:
             over = (a.number - t.number) / t.number * HUNDRED
             if over > limit:
@@ -84,8 +87,9 @@ def check_over_achievement(ev: Evaluation, result: EvaluationResult, locate: Loc
     return issues
 
 
-def check_funds_contradictions(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+def check_funds_contradictions(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
     """预算执行率 and 预算调整率 rows must agree with the funds block of the same table."""
+    ev = parsed.evaluation
     f = ev.funding
     if f is None:
         return []
@@ -99,10 +103,7 @@ def check_funds_contradictions(ev: Evaluation, result: EvaluationResult, locate:
         name = next((n for n in computed if n in ind.level3), None)
         if name is None or not ind.actual:
             continue
-        try:
-            a = parse_value(ind.actual)
-        except ValueParseError:
-            continue
+        a = parsed.indicators[i].actual
         if not isinstance(a, Quantity) or a.unit not in ("%", ""):
             continue
         value = computed[name]
@@ -116,7 +117,8 @@ def check_funds_contradictions(ev: Evaluation, result: EvaluationResult, locate:
     return issues
 
 
-def check_funds_block(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+def check_funds_block(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    ev = parsed.evaluation
     f = ev.funding
     if f is None:
         return []
@@ -137,8 +139,9 @@ def check_funds_block(ev: Evaluation, result: EvaluationResult, locate: Locate) 
     return issues
 
 
-def check_printed(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+def check_printed(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
     """Printed numbers (a transcribed published table) against computed ones."""
+    ev = parsed.evaluation
     issues = []
     for row, ind in zip(result.indicators, ev.indicators):
         if ind.printed_score is not None and row.score is not None and ind.printed_score != row.score:
@@ -174,15 +177,16 @@ def check_printed(ev: Evaluation, result: EvaluationResult, locate: Locate) -> l
     return issues
 
 
-def check_placeholders(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+def check_placeholders(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
     """Rows a template left for the unit (“（请填写三级指标）”) must be filled in."""
+    ev = parsed.evaluation
     return [Issue(locate(f"indicators[{i}].level3"),
                   f"“{ind.level1}{' / ' + ind.level2 if ind.level2 else ''}”下的三级指标尚未填写",
                   "请把“（请填写三级指标）”换成本单位的指标名称，并填写年度指标值和实际完成值")
             for i, ind in enumerate(ev.indicators) if ind.level3 == PLACEHOLDER]
 
 
-Rule = Callable[[Evaluation, EvaluationResult, Locate], list[Issue]]
+Rule = Callable[[ParsedEvaluation, EvaluationResult, Locate], list[Issue]]
 
 RULES: tuple[Rule, ...] = (
     check_weights_sum_to_100,
@@ -196,9 +200,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def validate(ev: Evaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+def validate(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
     """Run every rule; collect every problem."""
     issues: list[Issue] = []
     for rule in RULES:
-        issues += rule(ev, result, locate)
+        issues += rule(parsed, result, locate)
     return issues

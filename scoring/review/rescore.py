@@ -6,6 +6,7 @@ from __future__ import annotations
 from scoring.core.issues import Issue
 from scoring.core.model import Evaluation
 from scoring.core.numbers import HUNDRED, ZERO, plain
+from scoring.core.parse import parse_indicator
 from scoring.core.score import score_indicator
 from scoring.review.records import Review, content_hash, is_judged
 from scoring.sources.loader import SourceMap
@@ -99,5 +100,6 @@ def apply_review(ev: Evaluation, review: Review, source=None, force: bool = Fals
 
 
 def _judged_row(ev: Evaluation, index: int) -> bool:
-    result, _ = score_indicator(ev.indicators[index], index, ev.settings, ev.rounding, ev.year)
+    row = parse_indicator(ev.indicators[index], index)
+    result, _ = score_indicator(row, ev.settings, ev.rounding, ev.year)
     return is_judged(result)

@@ -19,6 +19,7 @@ from typing import Mapping
 
 from scoring.core.issues import Issue, Location, format_issue
 from scoring.core.numbers import HUNDRED, ZERO, plain
+from scoring.core.parse import parse_evaluation
 from scoring.core.results import EvaluationResult
 from scoring.core.score import score_evaluation
 from scoring.pipeline import score
@@ -224,7 +225,7 @@ def evaluate(entry: Entry, form: Mapping[str, str], saving: bool = False,
     outcome = Outcome(review, after, field_errors, errors, changed)
     outcome.groups = groups(entry, after)
     if after is not None and after.total is None and not outcome.weights_ok:
-        raw = score_evaluation(reviewed, locator.locate)
+        raw = score_evaluation(parse_evaluation(reviewed), locator.locate)
         if not any(i.severity == "error" for i in raw.issues):
             outcome.provisional_total, outcome.provisional_grade = raw.total, raw.grade
     return outcome

@@ -40,6 +40,8 @@ from pydantic import ValidationError
 from scoring.core import model
 from scoring.core.issues import Issue, Location, ScoringError
 from scoring.core.numbers import plain
+from scoring.core.parse import parse_indicator
+from scoring.core.score import score_indicator
 from scoring.sources.loader import validation_issues
 from scoring.sources.workbook.grid import load_grids
 from scoring.sources.workbook.sheet import SheetReader, find_header, find_meta, mentions_level3
@@ -160,8 +162,6 @@ def _ordered(data: dict) -> None:
 
 def _adopt_printed_judgements(item: WorkbookEvaluation) -> None:
     """A row that needs an evaluator's judgement takes the printed 得分 as that judgement."""
-    from scoring.core.score import score_indicator
-
     data = item.data
     try:
         settings = model.Settings.model_validate(data.get("settings") or {})
@@ -174,11 +174,12 @@ def _adopt_printed_judgements(item: WorkbookEvaluation) -> None:
             continue
         try:
             ind = model.Indicator.model_validate(row)
-            result, issues = score_indicator(ind, i, settings, rounding, data["year"])
+            parsed = parse_indicator(ind, i)
+            result, issues = score_indicator(parsed, settings, rounding, data["year"])
             if result.status != "error":
                 continue
-            judged = ind.model_copy(update={"score": printed})
-            result, issues = score_indicator(judged, i, settings, rounding, data["year"])
+            judged = replace(parsed, indicator=ind.model_copy(update={"score": printed}))
+            result, issues = score_indicator(judged, settings, rounding, data["year"])
         except (ValidationError, ValueError):
             continue
         if result.status == "judged" and not issues:

@@ -1,0 +1,133 @@
+"""Parsing, the stage between loading and scoring: every target, actual and rule of an
+evaluation is read once into typed values.
+
+A loaded `Evaluation` keeps targets and actuals as the text people typed (``≥90%``,
+``2 万元``, ``年底前``) and rules as names, formulas or band tables. `parse_evaluation`
+reads each of them once, right after loading, into a `ParsedIndicator` per row:
+the typed `values.Value` of its target and actual, and its rule compiled (a rule
+name checked, a formula parsed into its syntax tree, each band condition read).
+Scoring (`score.py`) and the cross-checks (`validate.py`) take these typed values
+only; neither parses text again.
+
+Each typed value keeps its text (the `Value` records carry it, and the row keeps
+the `Indicator` it was read from) and its location: the key path
+``indicators[i].target``, which the source map of the file turns into a line and
+column or a sheet and cell when a problem is reported.
+
+Text that cannot be read is not an exception here but a value, `Unreadable` or
+`RuleProblem`, holding the message. Scoring reports it where today's rules need
+it: an unreadable target or actual makes its row an error; a rule that cannot be
+compiled, or a band condition that cannot be read, is an error only when the row
+is scored by it (a not-applicable row, a row without an actual but with a judged
+score, and the bands before the one that holds keep being scored as before).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scoring.core.formulas import Formula, FormulaError
+from scoring.core.model import BandsRule, DeductionRule, Evaluation, Indicator
+from scoring.core.rules import RuleError, band_condition, classify_rule, formula_of
+from scoring.core.values import Quantity, Value, ValueParseError, parse_value
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A target or an actual that starts like a number or a date but is not one."""
+
+    text: str  # as typed
+    problem: str  # “≥abc”不是可识别的数值
+
+
+@dataclass(frozen=True, slots=True)
+class RuleProblem:
+    """A rule that cannot be applied as written; raised when the row is scored by it."""
+
+    error: ValueError  # a rules.RuleError or a formulas.FormulaError
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledBands:
+    """A band table with each condition read: a `Quantity`, or the `RuleError` saying why
+    it cannot be read, raised only if scoring reaches that band."""
+
+    rule: BandsRule
+    conditions: tuple[Quantity | RuleError, ...]
+
+
+# What a row's rule becomes: a rule name (positive_ratio, qualitative …), a parsed
+# formula, a band table, a deduction, or the problem that stops it.
+CompiledRule = str | Formula | CompiledBands | DeductionRule | RuleProblem
+Parsed = Value | Unreadable | None  # None: the cell or key was left empty
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedIndicator:
+    """One 三级指标 row, its target, actual and rule read once."""
+
+    indicator: Indicator
+    index: int  # position in the evaluation's indicator list
+    target: Parsed
+    actual: Parsed
+    rule: CompiledRule | None
+
+    def path(self, field: str) -> str:
+        """The key path of one of the row's fields: where its source map finds it."""
+        return f"indicators[{self.index}].{field}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEvaluation:
+    """An evaluation with every row parsed: what scoring and the cross-checks take."""
+
+    evaluation: Evaluation
+    indicators: tuple[ParsedIndicator, ...]
+
+
+def parse_text(text: str | None) -> Parsed:
+    """One target or actual as typed: its value, `Unreadable`, or None when empty."""
+    if text is None or text == "":
+        return None
+    try:
+        return parse_value(text)
+    except ValueParseError as exc:
+        return Unreadable(text, str(exc))
+
+
+def parse_indicator(ind: Indicator, index: int) -> ParsedIndicator:
+    return ParsedIndicator(ind, index, parse_text(ind.target), parse_text(ind.actual),
+                           None if ind.rule is None else compile_rule(ind.rule))
+
+
+def parse_evaluation(ev: Evaluation) -> ParsedEvaluation:
+    """Every row of an evaluation, parsed. Never raises: unreadable text becomes a value."""
+    return ParsedEvaluation(ev, tuple(parse_indicator(ind, i) for i, ind in enumerate(ev.indicators)))
+
+
+def compile_rule(rule: str | BandsRule | DeductionRule) -> CompiledRule:
+    """A row's rule as scoring applies it; a rule that cannot be compiled becomes a `RuleProblem`."""
+    if isinstance(rule, DeductionRule):
+        return rule
+    if isinstance(rule, BandsRule):
+        conditions: list[Quantity | RuleError] = []
+        for band in rule.bands:
+            try:
+                conditions.append(band_condition(band.when))
+            except RuleError as exc:
+                conditions.append(exc)
+        return CompiledBands(rule, tuple(conditions))
+    try:
+        name = classify_rule(rule)
+        if name in _SPELLED_OUT:
+            raise RuleError(f"“{rule}”{_SPELLED_OUT[name]}")
+        return formula_of(rule) if name == "formula" else name
+    except (RuleError, FormulaError) as exc:
+        return RuleProblem(exc)
+
+
+# Kinds of rule that a bare name cannot express: the rule must be written out.
+_SPELLED_OUT = {
+    "bands": "是评分档表的类别，需写成评分档表：rule: {bands: [{when: ≤10%, score: 2}, …]}",
+    "deduction": "是扣分规则的类别，需写成扣分规则：rule: {deduct: 1, per: 1}",
+}
