@@ -122,82 +122,103 @@ def read_review_sheet(path: Path):
                                                   for c in row)), None)
     if ws is None:
         raise ScoringError(f"{path}：找不到复核表（含“复核分值”列的工作表）；请使用 jixiao review-sheet 生成的复核表")
-    cells = WorkbookSource(str(path), ws.title)
-    issues: list[Issue] = []
+    return _ReviewSheet(path, ws).read()
 
-    def problem(ref: str, message: str, hint: str = "") -> None:
-        issues.append(Issue(Location(str(path), sheet=ws.title, cell=ref), message, hint))
 
-    header_row = next(r for r in range(1, 21) if any(clean_text(ws.cell(r, c).value) == "复核分值"
-                                                      for c in range(1, ws.max_column + 1)))
-    col = {clean_text(ws.cell(header_row, c).value): c for c in range(1, ws.max_column + 1)}
-    labels = {clean_text(ws.cell(r, c).value): (r, c) for r in range(1, header_row) for c in range(1, 9)}
+class _ReviewSheet:
+    """One review sheet being read: the header block above the table, then its rows."""
 
-    def right_of(label: str):
-        if label not in labels:
+    def __init__(self, path: Path, ws):
+        self.path, self.ws = path, ws
+        self.cells = WorkbookSource(str(path), ws.title)
+        self.issues: list[Issue] = []
+        self.header_row = next(r for r in range(1, 21) if any(clean_text(ws.cell(r, c).value) == "复核分值"
+                                                               for c in range(1, ws.max_column + 1)))
+        self.col = {clean_text(ws.cell(self.header_row, c).value): c for c in range(1, ws.max_column + 1)}
+        self.labels = {clean_text(ws.cell(r, c).value): (r, c) for r in range(1, self.header_row)
+                       for c in range(1, 9)}
+
+    def problem(self, ref: str, message: str, hint: str = "") -> None:
+        self.issues.append(Issue(Location(str(self.path), sheet=self.ws.title, cell=ref), message, hint))
+
+    def right_of(self, label: str):
+        if label not in self.labels:
             return None, "A1"
-        r, c = labels[label]
-        cell = ws.cell(r, c + 1)
+        r, c = self.labels[label]
+        cell = self.ws.cell(r, c + 1)
         return cell.value, cell.coordinate
 
-    reviewer, reviewer_ref = right_of("复核人")
-    when, when_ref = right_of("复核日期")
-    input_hash, hash_ref = right_of("评价内容校验码")
-    comment, _ = right_of("总体意见")
-    cells.cells.update({"reviewer": reviewer_ref, "date": when_ref, "input_hash": hash_ref})
-    if not clean_text(reviewer):
-        problem(reviewer_ref, "没有填写复核人", "请填写复核人姓名")
-    review_date = parse_date(when)
-    if review_date is None:
-        problem(when_ref, f"复核日期“{clean_text(when)}”无法识别" if clean_text(when) else "没有填写复核日期",
-                "请填写日期，如 2026-11-22")
-    changes = []
-    funding_weight, funding_comment = None, ""
-    for r in range(header_row + 1, ws.max_row + 1):
-        kind = clean_text(ws.cell(r, col["类别"]).value)
-        name = clean_text(ws.cell(r, col["三级指标"]).value)
-        if not kind and not name:
-            continue
+    def read(self):
+        ws, cells = self.ws, self.cells
+        reviewer, reviewer_ref = self.right_of("复核人")
+        when, when_ref = self.right_of("复核日期")
+        input_hash, hash_ref = self.right_of("评价内容校验码")
+        comment, _ = self.right_of("总体意见")
+        cells.cells.update({"reviewer": reviewer_ref, "date": when_ref, "input_hash": hash_ref})
+        if not clean_text(reviewer):
+            self.problem(reviewer_ref, "没有填写复核人", "请填写复核人姓名")
+        review_date = parse_date(when)
+        if review_date is None:
+            self.problem(when_ref, f"复核日期“{clean_text(when)}”无法识别" if clean_text(when) else "没有填写复核日期",
+                         "请填写日期，如 2026-11-22")
+        changes, funding_weight, funding_comment = self.changes()
+        cells.cells["changes"] = ws.cell(self.header_row, self.col["复核分值"]).coordinate
+        if not re.fullmatch(r"sha256:[0-9a-f]{64}", clean_text(input_hash)):
+            self.problem(hash_ref, "评价内容校验码缺失或被改动", "请使用 jixiao review-sheet 重新生成复核表")
+            return None, cells, self.issues
+        # Even with problems, the changes are returned, so that applying them can
+        # report its own problems in the same run; the issues keep it from landing.
+        title = str(ws["A1"].value or "").strip().split("：", 1)[-1].rsplit("（", 1)[0]  # as written, not NFKC
+        review = Review(evaluation=title, input_hash=clean_text(input_hash),
+                        reviewer=clean_text(reviewer) or "（未填写）", date=review_date or date.today(),
+                        comment=clean_text(comment), funding_weight=funding_weight,
+                        funding_comment=funding_comment, changes=tuple(changes))
+        return review, cells, self.issues
+
+    def numbers(self, r: int) -> dict:
+        """The row's 复核分值 and 复核得分, each None when blank or refused."""
         values = {}
         for key, label in (("weight", "复核分值"), ("score", "复核得分")):
-            cell = ws.cell(r, col[label])
+            cell = self.ws.cell(r, self.col[label])
             try:
                 values[key] = parse_number(cell.value)
             except ValueError as exc:
-                problem(cell.coordinate, f"{label}“{exc}”不是数字", "请填写数字，如 8 或 7.5；不调整请留空")
+                self.problem(cell.coordinate, f"{label}“{exc}”不是数字", "请填写数字，如 8 或 7.5；不调整请留空")
                 values[key] = None
             if values[key] is not None and values[key] < 0:
-                problem(cell.coordinate, f"{label} {plain(values[key])} 为负数", "请填写不小于 0 的数字")
+                self.problem(cell.coordinate, f"{label} {plain(values[key])} 为负数", "请填写不小于 0 的数字")
                 values[key] = None
-        note = clean_text(ws.cell(r, col["复核意见"]).value)
-        if kind == "预算执行":
-            funding_weight, funding_comment = values["weight"], note
-            cells.cells["funding_weight"] = ws.cell(r, col["复核分值"]).coordinate
-            continue
-        if values["weight"] is None and values["score"] is None and not note:
-            continue
-        k = len(changes)
-        cells.cells.update({f"changes[{k}]": ws.cell(r, col["三级指标"]).coordinate,
-                            f"changes[{k}].level3": ws.cell(r, col["三级指标"]).coordinate,
-                            f"changes[{k}].funds_management": ws.cell(r, col["三级指标"]).coordinate,
-                            f"changes[{k}].weight": ws.cell(r, col["复核分值"]).coordinate,
-                            f"changes[{k}].score": ws.cell(r, col["复核得分"]).coordinate})
-        if kind == "资金管理情况":
-            changes.append(ReviewChange(funds_management=name, weight=values["weight"], score=values["score"],
-                                        comment=note))
-        else:
-            changes.append(ReviewChange(level1=clean_text(ws.cell(r, col["一级指标"]).value),
-                                        level2=clean_text(ws.cell(r, col["二级指标"]).value), level3=name,
-                                        weight=values["weight"], score=values["score"], comment=note))
-    cells.cells["changes"] = ws.cell(header_row, col["复核分值"]).coordinate
-    if not re.fullmatch(r"sha256:[0-9a-f]{64}", clean_text(input_hash)):
-        problem(hash_ref, "评价内容校验码缺失或被改动", "请使用 jixiao review-sheet 重新生成复核表")
-        return None, cells, issues
-    # Even with problems, the changes are returned, so that applying them can
-    # report its own problems in the same run; the issues keep it from landing.
-    title = str(ws["A1"].value or "").strip().split("：", 1)[-1].rsplit("（", 1)[0]  # as written, not NFKC
-    review = Review(evaluation=title, input_hash=clean_text(input_hash), reviewer=clean_text(reviewer) or "（未填写）",
-                    date=review_date or date.today(), comment=clean_text(comment), funding_weight=funding_weight,
-                    funding_comment=funding_comment,
-                    changes=tuple(changes))
-    return review, cells, issues
+        return values
+
+    def changes(self) -> tuple[list[ReviewChange], Decimal | None, str]:
+        """Each reviewed row, and the 预算执行 row's weight and comment."""
+        ws, col, cells = self.ws, self.col, self.cells
+        changes = []
+        funding_weight, funding_comment = None, ""
+        for r in range(self.header_row + 1, ws.max_row + 1):
+            kind = clean_text(ws.cell(r, col["类别"]).value)
+            name = clean_text(ws.cell(r, col["三级指标"]).value)
+            if not kind and not name:
+                continue
+            values = self.numbers(r)
+            note = clean_text(ws.cell(r, col["复核意见"]).value)
+            if kind == "预算执行":
+                funding_weight, funding_comment = values["weight"], note
+                cells.cells["funding_weight"] = ws.cell(r, col["复核分值"]).coordinate
+                continue
+            if values["weight"] is None and values["score"] is None and not note:
+                continue
+            k = len(changes)
+            cells.cells.update({f"changes[{k}]": ws.cell(r, col["三级指标"]).coordinate,
+                                f"changes[{k}].level3": ws.cell(r, col["三级指标"]).coordinate,
+                                f"changes[{k}].funds_management": ws.cell(r, col["三级指标"]).coordinate,
+                                f"changes[{k}].weight": ws.cell(r, col["复核分值"]).coordinate,
+                                f"changes[{k}].score": ws.cell(r, col["复核得分"]).coordinate})
+            if kind == "资金管理情况":
+                changes.append(ReviewChange(funds_management=name, weight=values["weight"],
+                                            score=values["score"], comment=note))
+            else:
+                changes.append(ReviewChange(level1=clean_text(ws.cell(r, col["一级指标"]).value),
+                                            level2=clean_text(ws.cell(r, col["二级指标"]).value), level3=name,
+                                            weight=values["weight"], score=values["score"], comment=note))
+        return changes, funding_weight, funding_comment

@@ -91,7 +91,15 @@ def instantiate(
     if template.kind == "project" and not project:
         problem("project", f"模板“{template.title}”是项目支出模板，需要项目名称", "请给出项目名称")
 
-    # 1. the tree, with the unit's rows attached and overrides applied
+    placed = _placed(template, rows, overrides, placeholders, problem)
+    indicators = _weighted(template, placed, problem)
+    return _evaluation_data(template, unit, year, project, indicators), issues
+
+
+def _placed(template: Template, rows, overrides: dict[str, dict], placeholders: bool,
+            problem) -> dict[str, list[dict]]:
+    """The tree: each 一级's rows, the template's fixed rows (overrides applied) and the
+    unit's own rows, plus a placeholder row for each open 二级 left empty."""
     placed: dict[str, list[dict]] = {n.name: [] for n in template.indicators}
     for l1 in template.indicators:
         for l2 in l1.children:
@@ -127,8 +135,11 @@ def instantiate(
                 if l2 is None or not l2.children:
                     placed[l1.name].append({"level1": l1.name, "level2": l2.name if l2 else "",
                                             "level3": PLACEHOLDER, "target": None, "weight": None})
+    return placed
 
-    # 2. weights
+
+def _weighted(template: Template, placed: dict[str, list[dict]], problem) -> list[dict]:
+    """Every row with its weight, 一级 by 一级 in the template's order."""
     l1_weights = _level1_weights(template, placed, problem)
     indicators: list[dict] = []
     for l1 in template.indicators:
@@ -139,7 +150,12 @@ def instantiate(
         order = {c.name: k for k, c in enumerate(l1.children)}
         l1_rows.sort(key=lambda r: order.get(r["level2"], -1))  # stable: keeps row order within a 二级
         indicators += l1_rows
+    return indicators
 
+
+def _evaluation_data(template: Template, unit: str, year: int, project: str | None,
+                     indicators: list[dict]) -> dict:
+    """The evaluation as plain data: header, settings, funds blocks, empty actuals."""
     data: dict = {"kind": template.kind, "unit": unit, "year": year}
     if project:
         data["project"] = project
@@ -159,7 +175,7 @@ def instantiate(
     for key in ("rounding", "settings"):
         if not data[key]:
             del data[key]
-    return data, issues
+    return data
 
 
 def _fixed_row(template: Template, l1: Node, l2: Node, l3: Node, override: dict | None, problem) -> dict | None:
