@@ -7,7 +7,7 @@ finance person can open one in Word or WPS and adjust fonts, widths or wording.
 Layout follows the published tables of seeds 000/001: A4 landscape, 宋体 body,
 黑体 title, full borders; the indicator table is a separate table so that its
 header row repeats on every page. The `vm` filter marks 一级/二级 cells for
-vertical merging over their group (see scoring/render.py).
+vertical merging over their group (see scoring/outputs/render.py).
 """
 
 from __future__ import annotations
