@@ -25,6 +25,7 @@ score, and the bands before the one that holds keep being scored as before).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from scoring.core.formulas import Formula, FormulaError
 from scoring.core.model import BandsRule, DeductionRule, Evaluation, Indicator
@@ -62,9 +63,9 @@ CompiledRule = str | Formula | CompiledBands | DeductionRule | RuleProblem
 Parsed = Value | Unreadable | None  # None: the cell or key was left empty
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedIndicator:
-    """One 三级指标 row, its target, actual and rule read once."""
+class ParsedIndicator(NamedTuple):
+    """One 三级指标 row, its target, actual and rule read once. A NamedTuple, as the
+    results are: one is built per row, and a frozen dataclass costs more to build."""
 
     indicator: Indicator
     index: int  # position in the evaluation's indicator list

@@ -178,7 +178,7 @@ def _adopt_printed_judgements(item: WorkbookEvaluation) -> None:
             result, issues = score_indicator(parsed, settings, rounding, data["year"])
             if result.status != "error":
                 continue
-            judged = replace(parsed, indicator=ind.model_copy(update={"score": printed}))
+            judged = parsed._replace(indicator=ind.model_copy(update={"score": printed}))
             result, issues = score_indicator(judged, settings, rounding, data["year"])
         except (ValidationError, ValueError):
             continue
