@@ -244,6 +244,9 @@ def _render(args: argparse.Namespace) -> int:
                 if issue.severity == "error":
                     print(f"  {format_issue(issue)}", file=sys.stderr)
             continue
+        for issue in scored.issues:  # what was cleaned or is doubtful, at its place
+            if issue.severity == "warning":
+                print(f"{format_issue(issue)}", file=sys.stderr)
         ev = scored.evaluation
         extra = {k: v for k, v in (("filled_by", args.filled_by), ("reviewed_by", args.reviewed_by),
                                    ("date", args.date)) if v}

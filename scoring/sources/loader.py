@@ -21,8 +21,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from scoring.core import model
+from scoring.core import limits, model
 from scoring.core.issues import Issue, Location, ScoringError
+from scoring.core.text import has_illegal, strip_illegal
+from scoring.sources.archive import check_size
 
 try:  # the C composer is ~10× faster; fall back to pure Python where absent
     _Loader = yaml.CSafeLoader
@@ -63,8 +65,13 @@ class _Builder:
     def __init__(self, source: SourceMap):
         self.source = source
         self.issues: list[Issue] = []
+        self.nodes = 0  # values built, aliases followed: a budget against alias bombs
 
     def build(self, node: yaml.Node, path: str = ""):
+        self.nodes += 1
+        if self.nodes > limits.MAX_YAML_NODES:
+            raise ScoringError(f"{self.source.file}：展开引用（*别名）后的值超过 {limits.MAX_YAML_NODES} 个，"
+                               "文件可能是构造的“别名炸弹”；请不要用 &锚点/*别名 重复引用大段内容")
         # a key's own position wins over its value's (set first, below)
         self.source.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode):
@@ -83,7 +90,13 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, _join(path, i)) for i, item in enumerate(node.value)]
-        return _scalar(node)
+        value = _scalar(node)
+        if isinstance(value, str) and has_illegal(value):
+            value = strip_illegal(value)
+            if path != "\0":  # a key's own problem is reported with the key
+                self.issues.append(Issue(self.source.locate(path), "已删除文字中不可见的控制字符",
+                                         "这些字符（如 \\x0b）会使 Word 和 Excel 文件无法打开；请检查该处文字", "warning"))
+        return value
 
 
 def _scalar(node: yaml.ScalarNode):
@@ -110,6 +123,9 @@ def load_yaml(path: str | Path) -> tuple[object, SourceMap, list[Issue]]:
         ScoringError: the file is missing, unreadable, or not YAML.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ScoringError(f"{path}：这是一个文件夹，不是 YAML 文件")
+    check_size(path, limits.MAX_YAML_BYTES, "YAML 文件")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -124,18 +140,75 @@ def load_yaml(path: str | Path) -> tuple[object, SourceMap, list[Issue]]:
 def parse_yaml(text: str, file: str = "<输入>") -> tuple[object, SourceMap, list[Issue]]:
     source = SourceMap(file)
     try:
+        _measure(text, file)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
-        raise ScoringError(f"{where}: YAML 格式错误：{exc.problem}；请检查缩进、冒号和引号") from None
+        raise ScoringError(f"{where}: YAML 格式错误：{yaml_problem(exc.problem)}") from None
     except yaml.YAMLError as exc:
-        raise ScoringError(f"{file}: YAML 格式错误：{exc}") from None
+        raise ScoringError(f"{file}: YAML 格式错误：{yaml_problem(str(exc))}") from None
     if node is None:
         raise ScoringError(f"{file}: 文件为空")
     builder = _Builder(source)
     data = builder.build(node)
     return data, source, builder.issues
+
+
+# PyYAML's problems (libyaml's wording and the pure-Python parser's), in the words of
+# someone who edits the file; the original stays in brackets for whoever searches it.
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed", "此处不能写“键: 值”：冒号后的文字如含“: ”请加引号，或检查缩进"),
+    ("could not find expected ':'", "缺少冒号“:”，或上一行的引号没有闭合"),
+    ("did not find expected key", "缩进不一致：同一层的键应对齐"),
+    ("did not find expected '-' indicator", "列表的缩进不一致：同一列表的“- ”应对齐"),
+    ("found character '\\t'", "含有制表符（Tab）：YAML 只能用空格缩进"),
+    ("found character that cannot start any token", "含有不能作为开头的字符（如 @、` 或 Tab）：请给该值加引号"),
+    ("found undefined alias", "引用了未定义的锚点（*别名）"),
+    ("found unknown escape character", "双引号中的转义字符无法识别：反斜杠 \\ 请写成 \\\\，或改用单引号"),
+    ("found unexpected end of stream", "文件意外结束：引号或括号没有闭合"),
+    ("exceeded maximum nesting depth", "嵌套超过上限：评价文件不需要这么深的结构，请检查括号"),
+    ("special characters are not allowed", "含有不允许的特殊字符"),
+    ("control characters are not allowed", "含有不允许的控制字符"),
+    ("expected <block end>", "缩进或结构有误：这一行的缩进与上文不一致"),
+    ("expected ',' or ']'", "方括号列表 [ … ] 中缺少逗号或右括号"),
+    ("expected ',' or '}'", "花括号 { … } 中缺少逗号或右括号"),
+    ("found unexpected ':'", "冒号位置有误：值中含有冒号时请加引号"),
+    ("found duplicate anchor", "锚点（&名称）重复定义"),
+)
+
+
+def yaml_problem(problem: str | None) -> str:
+    """A YAML parser's problem in Chinese, with what to check."""
+    text = str(problem or "")
+    for fragment, words in _YAML_PROBLEMS:
+        if fragment in text:
+            return f"{words}（{text}）"
+    return f"请检查缩进、冒号和引号（{text}）"
+
+
+def _measure(text: str, file: str) -> None:
+    """Size, nesting and aliases, from the event stream, before any node is composed:
+    the composer recurses per level, and aliases multiply what is built."""
+    if len(text) > limits.MAX_YAML_BYTES:
+        raise ScoringError(f"{file}：YAML 文本长 {len(text)} 个字符，超过上限 {limits.MAX_YAML_BYTES}；"
+                           "请确认选对了文件，或拆分成几个文件")
+    depth = aliases = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > limits.MAX_YAML_DEPTH:
+                mark = event.start_mark
+                raise ScoringError(f"{file}:{mark.line + 1}:{mark.column + 1}: 嵌套超过 {limits.MAX_YAML_DEPTH} 层；"
+                                   "评价文件不需要这么深的结构，请检查缩进和括号")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > limits.MAX_YAML_ALIASES:
+                mark = event.start_mark
+                raise ScoringError(f"{file}:{mark.line + 1}:{mark.column + 1}: 引用（*别名）超过 "
+                                   f"{limits.MAX_YAML_ALIASES} 处；请直接写出内容，不要大量使用 &锚点/*别名")
 
 
 # ------------------------------------------------------- validation errors

@@ -156,7 +156,11 @@ class Catalog:
             cached.skipped = Skipped(relative, f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，未读取")
             return cached
         if path.suffix.lower() in (".yaml", ".yml") and _is_review_record(path):
-            review, _, issues = load_review(path)
+            try:
+                review, _, issues = load_review(path)
+            except ScoringError as exc:
+                cached.skipped = Skipped(relative, "复核记录无法读取：" + str(exc))
+                return cached
             if review is None:
                 cached.skipped = Skipped(relative, "复核记录有错误：" + "；".join(format_issue(i) for i in issues))
             else:

@@ -15,11 +15,33 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree import ElementTree
 
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 
+from scoring.core import limits
 from scoring.core.issues import ScoringError
+from scoring.sources.archive import (
+    OLE_SIGNATURE,
+    check_size,
+    is_encrypted_office_file,
+    open_zip,
+    password_message,
+    read_member,
+    stream_member,
+)
+from scoring.sources.workbook.scan import (
+    NS,
+    RID,
+    WHAT,
+    Extent,
+    check_extents,
+    check_total,
+    parse_xml,
+    percent_styles,
+    scan_ods,
+    scan_ooxml_sheet,
+    scan_xls,
+)
 
 
 @dataclass
@@ -59,15 +81,19 @@ def coord(r: int, c: int) -> str:
 
 
 def load_grids(path: str | Path) -> list[Grid]:
-    """Every sheet of a spreadsheet file: .xlsx/.xlsm/.xlsb/.xls/.ods.
+    """Every sheet of a spreadsheet file: .xlsx/.xlsm/.xls/.ods.
 
     Values and merged ranges come from python-calamine (some 20 times faster than
-    openpyxl, whose full mode spends most of its time formatting merged cells);
-    for OOXML files the percent-formatted cells are found in the file itself,
-    which calamine does not report.
+    openpyxl, whose full mode spends most of its time formatting merged cells).
+    Before calamine sees the file, its size, its zip container and the extent of
+    every sheet are measured against `core.limits` (scan.py): calamine allocates a
+    sheet's whole range in native code, where a hostile file aborts the process.
+    For OOXML files the same pass finds the percent-formatted cells, which
+    calamine does not report.
 
     Raises:
-        ScoringError: the file is missing or not a spreadsheet.
+        ScoringError: the file is missing, not a spreadsheet, password-protected,
+            or larger than the limits.
     """
     try:
         from python_calamine import CalamineWorkbook
@@ -77,13 +103,28 @@ def load_grids(path: str | Path) -> list[Grid]:
     path = Path(path)
     if not path.is_file():
         raise ScoringError(f"找不到文件：{path}")
+    check_size(path, what="工作簿")
+    ooxml = _prescan(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
-        sheets = [(name, wb.get_sheet_by_name(name)) for name in wb.sheet_names]
+        names = wb.sheet_names
+        if len(names) > limits.MAX_SHEETS:
+            check_extents(path, {name: Extent() for name in names})
+        sheets = []
+        total = 0
+        for name in names:
+            sheet = wb.get_sheet_by_name(name)
+            area = sheet.height * sheet.width  # .xls is measured here, after calamine read it
+            total += area
+            _check_loaded(path, name, sheet.height, sheet.width, total)
+            sheets.append((name, sheet))
+    except ScoringError:
+        raise
     except Exception as exc:  # calamine raises its own error types for every kind of bad input
+        if "password" in f"{type(exc).__name__} {exc}".lower():
+            raise ScoringError(password_message(path)) from None
         raise ScoringError(f"{path}：无法作为电子表格读取（{type(exc).__name__}）；"
                            "请确认这是 Excel/WPS 工作簿（.xlsx 或 .xls），或另存为 .xlsx 后重试") from None
-    ooxml = _Ooxml.open(path)
     grids = []
     for name, sheet in sheets:
         merged = {}
@@ -100,22 +141,42 @@ def load_grids(path: str | Path) -> list[Grid]:
     return grids
 
 
-_PERCENT_FORMAT_IDS = {9, 10}  # built-in 0% and 0.00%
-_CELL_TAG = re.compile(r"<(?:\w+:)?c\s([^>]*)>")
-_STYLE_ATTR = re.compile(r'\bs="(\d+)"')
-_REF_ATTR = re.compile(r'\br="([A-Z]+)(\d+)"')
+def _check_loaded(path: Path, name: str, height: int, width: int, total: int) -> None:
+    extent = Extent()
+    if height and width:
+        extent.add(0, 0, height, width)
+    check_extents(path, {name: extent})
+    check_total(path, total)
 
 
-def _is_percent(fmt: str) -> bool:
-    return "%" in re.sub(r'"[^"]*"|\\.', "", fmt)
+def _prescan(path: Path) -> "_Ooxml | None":
+    """Measure a zip-based workbook before calamine loads it; the .xlsx details calamine
+    does not give (percent cells, formulas without results) come back as an `_Ooxml`."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if is_encrypted_office_file(head, path):
+        raise ScoringError(password_message(path))
+    if head.startswith(OLE_SIGNATURE):
+        scan_xls(path)  # an .xls: measured from its cell records
+        return None
+    if not head.startswith(b"PK"):
+        return None  # not a spreadsheet: calamine says so
+    with open_zip(path, WHAT) as zf:
+        names = set(zf.namelist())
+        if "xl/workbook.xml" in names:
+            return _Ooxml.scan(zf, path)
+        if "content.xml" in names:
+            check_extents(path, scan_ods(zf, path))
+            return None
+        if "xl/workbook.bin" in names:
+            raise ScoringError(f"{path}：这是 Excel 二进制工作簿（.xlsb），jixiao 不读取这种格式；"
+                               "请在 Excel/WPS 中另存为 .xlsx 后重试")
+    raise ScoringError(f"{path}：不是电子表格（压缩包中没有工作表）；请确认选对了文件")
 
 
 class _Ooxml:
     """What calamine does not tell about an .xlsx: which cells have a percent format,
     and the formula of a cell whose result was never saved (read on demand)."""
-
-    NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-    RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
     def __init__(self, path: Path):
         self.path = path
@@ -123,54 +184,41 @@ class _Ooxml:
         self.percent: dict[str, set[tuple[int, int]]] = {}
 
     @classmethod
-    def open(cls, path: Path) -> "_Ooxml | None":
-        """None when the file is not OOXML (an .xls, an .ods)."""
-        try:
-            with zipfile.ZipFile(path) as zf:
-                ooxml = cls(path)
-                ooxml._read(zf)
-                return ooxml
-        except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ValueError):
-            return None
-
-    def _read(self, zf: zipfile.ZipFile) -> None:
-        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    def scan(cls, zf: zipfile.ZipFile, path: Path) -> "_Ooxml":
+        """Every sheet measured (refused beyond the limits), its percent cells noted."""
+        ooxml = cls(path)
+        book = parse_xml(read_member(zf, "xl/workbook.xml", path, WHAT), path, "xl/workbook.xml")
+        rels_name = "xl/_rels/workbook.xml.rels"
+        rels = parse_xml(read_member(zf, rels_name, path, WHAT), path, rels_name)
         targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
-        for sheet in book.iterfind("m:sheets/m:sheet", self.NS):
-            target = targets.get(sheet.get(self.RID), "")
-            self.sheet_paths[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        styles = self._percent_styles(zf)
-        if not styles:
-            return
-        for title, member in self.sheet_paths.items():
-            cells = self.percent[title] = set()
-            xml = zf.read(member).decode("utf-8", "replace") if member in zf.namelist() else ""
-            for m in _CELL_TAG.finditer(xml):
-                style = _STYLE_ATTR.search(m[1])
-                if style and int(style[1]) in styles:
-                    ref = _REF_ATTR.search(m[1])
-                    if ref:
-                        cells.add((int(ref[2]) - 1, column_index_from_string(ref[1]) - 1))
-
-    def _percent_styles(self, zf: zipfile.ZipFile) -> set[int]:
-        """Indexes of the cell styles whose number format shows a percent."""
-        if "xl/styles.xml" not in zf.namelist():
-            return set()
-        styles = ElementTree.fromstring(zf.read("xl/styles.xml"))
-        ids = set(_PERCENT_FORMAT_IDS)
-        for fmt in styles.iterfind("m:numFmts/m:numFmt", self.NS):
-            if _is_percent(fmt.get("formatCode", "")):
-                ids.add(int(fmt.get("numFmtId", -1)))
-        return {i for i, xf in enumerate(styles.iterfind("m:cellXfs/m:xf", self.NS))
-                if int(xf.get("numFmtId", 0)) in ids}
+        for sheet in book.iterfind("m:sheets/m:sheet", NS):
+            target = targets.get(sheet.get(RID), "")
+            ooxml.sheet_paths[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if len(ooxml.sheet_paths) > limits.MAX_SHEETS:
+            check_extents(path, {name: Extent() for name in ooxml.sheet_paths})
+        styles = percent_styles(zf, path)
+        names = set(zf.namelist())
+        total = 0
+        for title, member in ooxml.sheet_paths.items():
+            if member not in names:
+                continue
+            extent, cells = scan_ooxml_sheet(zf, member, path, styles)
+            if styles:
+                ooxml.percent[title] = cells
+            check_extents(path, {title: extent})
+            total += extent.area
+            check_total(path, total)
+        if "xl/sharedStrings.xml" in names:  # streamed to its end: a header may understate it
+            for _ in stream_member(zf, "xl/sharedStrings.xml", path, WHAT):
+                pass
+        return ooxml
 
     def formula_probe(self, title: str) -> Callable[[int, int], str | None]:
         def formula(r: int, c: int) -> str | None:
             try:
-                with zipfile.ZipFile(self.path) as zf:
-                    xml = zf.read(self.sheet_paths[title]).decode("utf-8", "replace")
-            except (KeyError, zipfile.BadZipFile, OSError):
+                with open_zip(self.path, WHAT) as zf:
+                    xml = read_member(zf, self.sheet_paths[title], self.path, WHAT).decode("utf-8", "replace")
+            except (KeyError, ScoringError):
                 return None
             m = re.search(rf'<(?:\w+:)?c\s[^>]*\br="{coord(r, c)}"[^>]*>(.*?)</(?:\w+:)?c>', xml, re.S)
             f = re.search(r"<(?:\w+:)?f(?:\s[^>]*)?>(.*?)</(?:\w+:)?f>", m[1], re.S) if m else None
