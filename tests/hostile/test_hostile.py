@@ -14,15 +14,9 @@ from __future__ import annotations
 
 import os
 import re
-import resource
 import shutil
-import signal
-import subprocess
 import sys
-import threading
-import time
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
@@ -30,53 +24,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import CASES, EXAMPLES, ROOT, Case  # noqa: E402
+from harness import TIME_LIMIT, Ran, run_capped  # noqa: E402
 
-ADDRESS_SPACE = 2 * 1024 ** 3
-TIME_LIMIT = 20.0
 PEAK_LIMIT_MB = 1024
-
-
-@dataclass
-class Ran:
-    code: int  # negative: killed by that signal
-    out: str
-    seconds: float
-    peak_mb: float
-    timed_out: bool
-
-
-def run_capped(args: list[str], cwd: Path) -> Ran:
-    """`python -m scoring.cli ARGS` under the caps; the peak RSS of that process (and its
-    workers) from wait4, so other tests' memory is never counted."""
-    def limit():
-        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-        os.setsid()
-
-    log = cwd / "输出.txt"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "JIXIAO_DEBUG": ""}
-    start = time.perf_counter()
-    with log.open("wb") as handle:
-        proc = subprocess.Popen([sys.executable, "-m", "scoring.cli", *args], cwd=cwd, stdout=handle,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, preexec_fn=limit)
-        timed_out = threading.Event()
-
-        def kill():
-            timed_out.set()
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-        timer = threading.Timer(TIME_LIMIT, kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - start
-    return Ran(proc.returncode, log.read_text(encoding="utf-8", errors="replace"), seconds,
-               usage.ru_maxrss / 1024, timed_out.is_set())
 
 
 def _opens(path: Path) -> None:
