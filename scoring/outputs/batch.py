@@ -19,6 +19,7 @@ from scoring.core.numbers import fixed, plain
 from scoring.core.results import EvaluationResult
 from scoring.outputs.files import write_bytes_atomic
 from scoring.outputs.render import DOCUMENT
+from scoring.outputs.xlsx import append_row
 
 _BODY = re.compile(r"(<w:body>)(.*)(</w:body>)", re.S)
 _SECT = re.compile(r"<w:sectPr\b.*?</w:sectPr>\s*$", re.S)
@@ -77,7 +78,9 @@ def to_pdf(documents: list[Path], folder: Path) -> list[Path]:
 
 
 def summary_workbook(rows: list[tuple[Evaluation, EvaluationResult]], out: Path) -> Path:
-    """汇总表: unit, project, budget, execution, total, grade; and the grade distribution as a chart."""
+    """汇总表: unit, project, budget, execution, total, grade; and the grade distribution as a chart.
+
+    Names are written as text (`append_row`): a unit called “=HYPERLINK(…)” is not a formula."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Alignment, Font
@@ -90,7 +93,7 @@ def summary_workbook(rows: list[tuple[Evaluation, EvaluationResult]], out: Path)
     for ev, result in rows:
         f = ev.funding
         rate = result.funding.execution_rate if result.funding else None
-        ws.append([ev.unit, ev.project or "（部门整体）", "项目支出" if ev.kind == "project" else "部门整体支出",
+        append_row(ws, [ev.unit, ev.project or "（部门整体）", "项目支出" if ev.kind == "project" else "部门整体支出",
                    plain(f.annual_budget) if f and f.annual_budget is not None else "",
                    plain(f.executed) if f and f.executed is not None else "",
                    f"{fixed(rate)}%" if rate is not None else "",

@@ -23,6 +23,7 @@ from pydantic import Field
 
 from scoring.core.model import Evaluation, Model, NonNegative
 from scoring.core.results import IndicatorResult
+from scoring.core.text import strip_illegal
 
 
 class ReviewChange(Model):
@@ -59,11 +60,12 @@ def content_hash(ev: Evaluation) -> str:
 
 
 def clean_text(value: object) -> str:
-    """What a reviewer typed, trimmed (ideographic spaces too). Names and comments keep
-    their full-width punctuation: a 三级指标 is matched exactly as the evaluation writes it."""
+    """What a reviewer typed, trimmed (ideographic spaces too), without the control
+    characters XML forbids (pasted, they would break the 复核对比表). Names and comments
+    keep their full-width punctuation: a 三级指标 is matched exactly as the evaluation writes it."""
     if value is None:
         return ""
-    return str(value).replace("\u3000", " ").strip()
+    return strip_illegal(str(value)).replace("\u3000", " ").strip()
 
 
 def _folded(value: object) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from scoring.core.numbers import plain
 from scoring.outputs.files import write_bytes_atomic
+from scoring.outputs.xlsx import append_row
 from scoring.review.compare import Comparison, ranking
 
 COLUMNS = ["指标", "原分值", "复核分值", "原得分", "复核得分", "差异", "印刷得分", "复核意见"]
@@ -55,7 +56,10 @@ def write_xlsx(comparisons: list[Comparison], path: Path) -> Path:
 
 
 def xlsx_bytes(comparisons: list[Comparison]) -> bytes:
-    """The comparison workbook, in memory (the web page sends it as a download)."""
+    """The comparison workbook, in memory (the web page sends it as a download).
+
+    Every string goes in as text (`append_row`): names, titles and 复核意见 are what
+    people typed, and one beginning with “=” must not become a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -63,24 +67,24 @@ def xlsx_bytes(comparisons: list[Comparison]) -> bytes:
     wb.remove(wb.active)
     if len(comparisons) > 1:
         ws = wb.create_sheet("排名")
-        ws.append(["评价", "复核前总分", "复核前排名", "复核后总分", "复核后排名"])
+        append_row(ws, ["评价", "复核前总分", "复核前排名", "复核后总分", "复核后排名"])
         for title, before, rb, after, ra in ranking(comparisons):
-            ws.append([title, _n(before), rb, _n(after), ra])
+            append_row(ws, [title, _n(before), rb, _n(after), ra])
         ws.column_dimensions["A"].width = 48
     for k, c in enumerate(comparisons, 1):
         ws = wb.create_sheet(f"对比{k}" if len(comparisons) > 1 else "复核对比")
-        ws.append([f"复核对比：{c.title}"])
+        append_row(ws, [f"复核对比：{c.title}"])
         ws["A1"].font = Font(bold=True, size=13)
         for note in _notes(c):
-            ws.append([note])
+            append_row(ws, [note])
         ws.append([])
-        ws.append(COLUMNS)
+        append_row(ws, COLUMNS)
         header = ws.max_row
         for cell in ws[header]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center")
         for row in _lines(c):
-            ws.append(row)
+            append_row(ws, row)
         for col, width in zip("ABCDEFGH", (52, 9, 9, 9, 9, 8, 9, 40)):
             ws.column_dimensions[col].width = width
         ws.freeze_panes = ws.cell(header + 1, 1)

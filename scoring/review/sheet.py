@@ -15,12 +15,14 @@ from pathlib import Path
 from scoring.core.issues import Issue, Location, ScoringError
 from scoring.core.model import Evaluation
 from scoring.core.numbers import plain
+from scoring.core.text import strip_illegal
 from scoring.outputs.files import write_bytes_atomic
+from scoring.outputs.xlsx import put_text, put_value
 from scoring.pipeline import score
+from scoring.review import records
 from scoring.review.records import (
     Review,
     ReviewChange,
-    clean_text,
     is_judged,
     parse_date,
     parse_number,
@@ -30,6 +32,12 @@ from scoring.sources.workbook.reader import WorkbookSource
 SHEET = "复核"
 HEADER = ["类别", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "原分值", "原得分",
           "复核分值", "复核得分", "复核意见"]
+
+
+def clean_text(value: object) -> str:
+    """A cell's text as `records.clean_text` reads it, with control characters Excel saved
+    escaped (``_x000B_``, which openpyxl leaves so) removed as well."""
+    return records.clean_text(strip_illegal(value, escaped=True) if isinstance(value, str) else value)
 
 
 def write_review_sheet(ev: Evaluation, path: Path, input_hash: str) -> Path:
@@ -45,11 +53,11 @@ def write_review_sheet(ev: Evaluation, path: Path, input_hash: str) -> Path:
     open_fill = PatternFill("solid", fgColor="FFF2CC")
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws["A1"] = f"绩效自评复核表：{ev.title}（{ev.year} 年度）"
+    put_text(ws["A1"], f"绩效自评复核表：{ev.title}（{ev.year} 年度）")
     ws["A1"].font = Font(bold=True, size=14)
     ws.merge_cells("A1:K1")
     ws["A2"], ws["C2"], ws["E2"] = "复核人", "复核日期", "评价内容校验码"
-    ws["F2"] = input_hash
+    put_text(ws["F2"], input_hash)
     ws["A3"] = "总体意见"
     ws.merge_cells("B3:K3")
     for ref in ("B2", "D2", "B3"):
@@ -75,7 +83,7 @@ def write_review_sheet(ev: Evaluation, path: Path, input_hash: str) -> Path:
     for values in rows:
         *cells, judged = values
         for col, value in enumerate(cells, 1):
-            c = ws.cell(r, col, float(value) if isinstance(value, Decimal) else value)
+            c = put_value(ws.cell(r, col), float(value) if isinstance(value, Decimal) else value)  # names: text
             c.border = border
             c.alignment = Alignment(vertical="center", wrap_text=col in (2, 3, 4, 5, 6))
             if isinstance(value, Decimal):

@@ -1,9 +1,16 @@
 """Review records on disk: read from YAML or from a filled-in review sheet, and saved
-as new files beside the evaluation, never over an earlier record."""
+as new files beside the evaluation, never over an earlier record.
+
+The records of one evaluation, reviewer and day are numbered (…yaml, ….2.yaml, ….3.yaml);
+a new one takes the number after the highest found in one listing of the folder, and
+is linked into place only if that name is still free, so two reviewers saving at once
+never overwrite each other and saving stays as fast with a thousand earlier records.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from scoring.core.issues import Issue, ScoringError
@@ -32,10 +39,29 @@ def save_review(review: Review, folder: Path, stem: str) -> Path:
     data = {"kind": "review", **{k: v for k, v in data.items() if k != "kind"}}
     data["changes"] = [{k: v for k, v in c.items() if v not in ("", None)} for c in data.get("changes", [])]
     text = dump_yaml(json.loads(json.dumps(data)), f"复核记录：{review.evaluation}\n由 jixiao 生成；原评价文件未被修改。")
-    for n in range(1, 10_000):
+    n = _next_number(folder, base)
+    while n < _MAX_RECORDS:
         path = folder / (f"{base}.yaml" if n == 1 else f"{base}.{n}.yaml")
         try:
             return write_new_atomic(path, text.encode("utf-8"))
         except FileExistsError:
-            continue  # taken, perhaps a moment ago by another process: the next number
-    raise ScoringError(f"{folder}：复核记录 {base}.*.yaml 已有 9999 份，请清理后再保存")
+            n += 1  # taken a moment ago by another process: the next number
+    raise ScoringError(f"{folder}：复核记录 {base}.*.yaml 已编号到 {_MAX_RECORDS - 1}，请清理后再保存")
+
+
+_MAX_RECORDS = 10_000
+
+
+def _next_number(folder: Path, base: str) -> int:
+    """One more than the highest number among the earlier records of `base` (1: none yet),
+    from one listing of the folder rather than one attempted write per earlier record."""
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return 1  # the folder is made when the first record is written
+    prefix, cut = base + ".", len(base) + 1
+    numbers = [name[cut:-5] for name in names if name.startswith(prefix) and name.endswith(".yaml")]
+    highest = max((int(n) for n in numbers if n.isdigit() and n.isascii() and len(n) < 10), default=0)
+    if highest == 0 and "" in numbers:  # only base.yaml, the first record
+        highest = 1
+    return highest + 1

@@ -22,6 +22,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from scoring.core.numbers import D, plain
+from scoring.outputs.xlsx import put_formula, put_value
 
 # Column widths in Excel character units (a Chinese character takes about two).
 WIDTHS = {"level1": 13, "level2": 15, "level3": 24, "description": 38, "target": 16, "actual": 16,
@@ -115,12 +116,12 @@ class CellWriter:
             span: int = 1, center: bool = False, fmt: str | None = None, formula: bool = False) -> object:
         """One (possibly merged) cell with border, fill, protection and alignment."""
         ws = self.ws
-        cell = ws.cell(row, col, value)
-        if isinstance(value, str) and value.startswith("=") and not formula:
-            cell.data_type = "s"  # a target such as “=100%” is text, not a formula
         key = (head, open_, head or center, fmt)
         for c in range(col, col + span):
             self.style(ws.cell(row, c), key)
+        cell = ws.cell(row, col)
+        # after the style, which would drop the quote prefix: a target such as “=100%” is text
+        put_formula(cell, value) if formula else put_value(cell, value)
         if span > 1:
             self.merge(row, col, row, col + span - 1)
         return cell

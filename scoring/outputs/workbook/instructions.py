@@ -12,6 +12,7 @@ import math
 from openpyxl.styles import Alignment, Font
 
 from scoring.outputs.workbook.cells import FONT, POINTS, print_setup, text_width
+from scoring.outputs.xlsx import put_value
 
 INSTRUCTIONS_TITLE = "填表说明"
 
@@ -46,7 +47,7 @@ def write_instructions(ws, evaluations: list[dict]) -> None:
     ]
     ws.column_dimensions["A"].width = 72
     for r, (text, style) in enumerate(lines, 1):
-        cell = ws.cell(r, 1, text or None)
+        cell = put_value(ws.cell(r, 1), text or None)  # names the units: text, never a formula
         size = 16 if style == "title" else 11
         cell.font = Font(name=FONT, size=size, bold=bool(style))
         cell.alignment = Alignment(wrap_text=True, vertical="center")

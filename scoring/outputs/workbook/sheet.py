@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from scoring.outputs.workbook.blocks import BlocksWriter
 from scoring.outputs.workbook.cells import WIDTHS, print_setup
 from scoring.outputs.workbook.indicators import IndicatorsWriter
+from scoring.outputs.xlsx import put_text
 from scoring.sources.workbook.layout import LAYOUT_VERSION, MARKER_KEY
 
 
@@ -46,7 +47,7 @@ class SheetWriter(BlocksWriter, IndicatorsWriter):
         for key in ("template", "rounding", "settings"):
             if self.data.get(key):
                 meta[key] = self.data[key]
-        ws.cell(1, self.meta_col, json.dumps(meta, ensure_ascii=False, default=str))
+        put_text(ws.cell(1, self.meta_col), json.dumps(meta, ensure_ascii=False, default=str))
         ws.column_dimensions[get_column_letter(self.meta_col)].hidden = True
         ws.freeze_panes = "A4" if not self.project else "A5"  # the title and the names stay in view
         ws.print_title_rows = f"{header}:{header}"

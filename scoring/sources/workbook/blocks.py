@@ -27,6 +27,8 @@ from scoring.sources.workbook.labels import (
 from scoring.sources.workbook.layout import SOURCE_PREFIX
 
 _AMOUNTS = {"initial_budget": "年初预算数", "annual_budget": "全年预算数", "executed": "全年执行数"}
+# 资金管理情况 columns with one number per row: a merge down one of them is an error (texts may be merged).
+_FM_PER_ROW = {"weight": "分值", "score": "得分"}
 
 
 class BlocksReader(CellReader):
@@ -136,21 +138,24 @@ class BlocksReader(CellReader):
                 continue
             self.at(path, r, nc)
             self.at(f"{path}.name", r, nc)
-            row: dict = {"name": name}
-            weight = self.number(r, cols.get("weight"), f"{path}.weight", f"资金管理情况“{name}”的分值")
-            if weight is None and f"{path}.weight" not in self.substituted:
-                self.problem(r, cols.get("weight", nc), f"{path}.weight", f"资金管理情况“{name}”缺少分值",
-                             "请填写分值，如 5")
-            row["weight"] = weight if weight is not None and weight >= 0 else ZERO
-            for key in ("description", "problems"):
-                text = self.text(r, cols.get(key), f"{path}.{key}")
-                if text:
-                    row[key] = text
-            score = self.number(r, cols.get("score"), f"{path}.score", f"资金管理情况“{name}”的得分")
-            if score is not None:
-                row["score"] = self.nonnegative(r, cols["score"], f"{path}.score", f"资金管理情况“{name}”的得分", score)
-            rows.append(row)
+            rows.append(self.funds_management_row(r, self.own_columns(r, cols, path, _FM_PER_ROW), path, name, nc))
         return rows
+
+    def funds_management_row(self, r: int, cols: dict[str, int | None], path: str, name: str, nc: int) -> dict:
+        row: dict = {"name": name}
+        weight = self.number(r, cols.get("weight"), f"{path}.weight", f"资金管理情况“{name}”的分值")
+        if weight is None and f"{path}.weight" not in self.substituted:
+            self.problem(r, cols.get("weight", nc), f"{path}.weight", f"资金管理情况“{name}”缺少分值",
+                         "请填写分值，如 5")
+        row["weight"] = weight if weight is not None and weight >= 0 else ZERO
+        for key in ("description", "problems"):
+            text = self.text(r, cols.get(key), f"{path}.{key}")
+            if text:
+                row[key] = text
+        score = self.number(r, cols.get("score"), f"{path}.score", f"资金管理情况“{name}”的得分")
+        if score is not None:
+            row["score"] = self.nonnegative(r, cols["score"], f"{path}.score", f"资金管理情况“{name}”的得分", score)
+        return row
 
     def _pairs(self, head: int, cols: dict[str, int], kind: str, keys: tuple[str, str, str]) -> list[dict]:
         """Goals and tasks: a name, a text given beforehand, a text the unit writes."""

@@ -2,10 +2,13 @@
 
 `CellReader` turns one grid's cells into text and numbers: numbers typed as text
 (全角 digits, ideographic spaces, thousands separators, 万元), percent cells
-holding 0.85, dates, formulas saved without a result. Each problem is recorded
-with its sheet, cell and what to type instead, and every value read is mapped
-to its cell (key path → cell), for the locations of later problems. The
-readers of the blocks and of the indicator table build on it.
+holding 0.85, dates, formulas saved without a result, Excel error values
+(#DIV/0! …, which calamine reads as empty: found in the file by `errors`), text
+carrying control characters XML forbids (removed, with a warning), and cells a
+merge from a row above covers where each row needs its own value. Each problem
+is recorded with its sheet, cell and what to type instead, and every value read
+is mapped to its cell (key path → cell), for the locations of later problems.
+The readers of the blocks and of the indicator table build on it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from decimal import Decimal
 
 from scoring.core.issues import Issue, Location
 from scoring.core.numbers import HUNDRED, D, plain
+from scoring.core.text import has_illegal, strip_illegal
+from scoring.sources.workbook.errors import error_cells, meaning
 from scoring.sources.workbook.grid import Grid, coord
 from scoring.sources.workbook.labels import compact, label
 
@@ -27,8 +32,9 @@ def shown_decimal(x: float) -> Decimal:
 
 
 def clean(text: str) -> str:
-    """Text without invisible characters, with plain spaces for wide ones, stripped."""
-    return text.translate(_INVISIBLE).replace("\u3000", " ").replace("\xa0", " ").strip()
+    """Text without invisible characters (control characters XML forbids too), with plain
+    spaces for wide ones, stripped."""
+    return strip_illegal(text).translate(_INVISIBLE).replace("\u3000", " ").replace("\xa0", " ").strip()
 
 
 def _date_text(value: _dt.date) -> str:
@@ -49,6 +55,9 @@ class CellReader:
         self.substituted: set[str] = set()
         self.meta: dict = {}  # the hidden settings cell, set when the sheet is read
         self.generated = False  # written by jixiao: printed 得分 etc. are not read then
+        self.errors: dict[tuple[int, int], str] | None = None  # Excel error cells, looked up when needed
+        self.merge_ends: dict[tuple[int, int], tuple[int, int]] | None = None  # top-left → bottom-right
+        self.told: set[tuple[str, tuple[int, int]]] = set()  # (what, cell) already reported
 
     # ---------------------------------------------------------- cells
 
@@ -61,7 +70,7 @@ class CellReader:
         if severity == "error" and path:
             self.substituted.add(path)
 
-    def text(self, r: int, c: int | None, path: str = "", merged: bool = True) -> str | None:
+    def text(self, r: int, c: int | None, path: str = "", merged: bool = True, what: str = "") -> str | None:
         """A cell as the text a person sees (targets, actuals, names, reasons)."""
         if c is None:
             return None
@@ -69,9 +78,10 @@ class CellReader:
             self.at(path, r, c)
         value = self.g.value(r, c) if merged else self.g.raw(r, c)
         if value is None:
+            self.error_value(r, c, path, what)
             return None
         if isinstance(value, str):
-            return clean(value) or None
+            return clean(self.visible(r, c, value, path)) or None
         if isinstance(value, bool):
             return "是" if value else "否"
         if isinstance(value, (int, float, Decimal)):
@@ -94,7 +104,12 @@ class CellReader:
             return None
         self.at(path, r, c)
         value = self.g.value(r, c)
-        if value is None or (isinstance(value, str) and not clean(value)):
+        if value is None:
+            self.error_value(r, c, path, what)
+            return None
+        if isinstance(value, str):
+            value = self.visible(r, c, value, path)
+        if isinstance(value, str) and not clean(value):
             return None
         if isinstance(value, (bool, _dt.datetime, _dt.date, _dt.time)):
             self.problem(r, c, path, f"{what}“{self.text(r, c)}”不是数字", _number_hint(amount))
@@ -137,7 +152,10 @@ class CellReader:
         return number
 
     def empty_formula(self, r: int, c: int, path: str, what: str) -> bool:
-        """An empty cell holding a formula with no saved result: say so (True)."""
+        """An empty cell holding a formula with no saved result: say so (True). True as well
+        when the cell was already reported (an Excel error value)."""
+        if path in self.substituted:
+            return True
         if self.g.formula is None:
             return False
         formula = self.g.formula(*self.g.top(r, c))
@@ -146,6 +164,67 @@ class CellReader:
                          "请用 Excel 或 WPS 打开本文件并保存一次，或直接填写数值")
             return True
         return False
+
+    def error_value(self, r: int, c: int, path: str, what: str = "") -> bool:
+        """A cell read as empty that holds an Excel error value (#DIV/0! …): say so, once (True).
+
+        Only a value read for its key path or named (`what`) is reported: a look at whether
+        a row is blank says nothing, and the reading of the value itself then says it all."""
+        if not (path or what):
+            return False
+        if self.errors is None:
+            self.errors = error_cells(self.file, self.g.title)
+        top = self.g.top(r, c)
+        code = self.errors.get(top)
+        if code is None:
+            return False
+        if ("error", top) not in self.told:
+            self.told.add(("error", top))
+            self.problem(r, c, path, f"{what}单元格是 Excel 错误值 {code}（{meaning(code)}）",
+                         "请修正该单元格的公式或直接填写数值")
+        elif path:
+            self.substituted.add(path)
+        return True
+
+    def visible(self, r: int, c: int, text: str, path: str = "") -> str:
+        """A string cell's text without the control characters XML forbids; a warning names the cell once."""
+        if not has_illegal(text):
+            return text
+        top = self.g.top(r, c)
+        if ("control", top) not in self.told:
+            self.told.add(("control", top))
+            self.problem(r, c, path, "单元格中有不可见的控制字符（多由其他软件复制粘贴带入），已删除不可见的控制字符",
+                         "请核对该单元格的内容；在单元格中重新输入即可消除本提示", "warning")
+        return strip_illegal(text)
+
+    def merged_from_above(self, r: int, c: int | None, path: str, what: str) -> bool:
+        """A cell of a column that holds one value per row, covered by a merge from a row above:
+        the merged range is reported once (an error) and the cell is not read (True)."""
+        top = self.g.merged.get((r, c)) if c is not None else None
+        if top is None or top[0] == r:
+            return False  # not merged, the range's own first row, or merged only across columns
+        if path:
+            self.at(path, r, c)
+            self.substituted.add(path)
+        if ("merge", top) not in self.told:
+            self.told.add(("merge", top))
+            if self.merge_ends is None:
+                self.merge_ends = {}
+                for (mr, mc), t in self.g.merged.items():
+                    end = self.merge_ends.get(t, t)
+                    self.merge_ends[t] = (max(end[0], mr), max(end[1], mc))
+            span = f"{coord(*top)}:{coord(*self.merge_ends[top])}"
+            where = Location(self.file, path, sheet=self.g.title, cell=span)
+            self.issues.append(Issue(where, f"'{self.g.title}'!{span} 是合并单元格，跨了 "
+                                     f"{self.merge_ends[top][0] - top[0] + 1} 行；{what}每行应各自填写",
+                                     f"请取消合并，在每一行分别填写{what}（一级指标、二级指标、偏差原因列可以合并）"))
+        return True
+
+    def own_columns(self, r: int, cols: dict[str, int], path: str, names: dict[str, str]) -> dict[str, int | None]:
+        """A row's columns, None for those of `names` (one value per row) that a merge from
+        a row above covers: reported once per merged range, not read as this row's value."""
+        return {k: None if k in names and self.merged_from_above(r, c, f"{path}.{k}", names[k]) else c
+                for k, c in cols.items()}
 
     # ---------------------------------------------------------- rows
 

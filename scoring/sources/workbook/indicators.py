@@ -5,7 +5,8 @@ and 分值, columns in any order; it ends at the 总分 row or a second table.
 一级/二级 carry down (merged vertically or written once per group, a trailing
 “（20分）” dropped). A sheet jixiao did not write may also hold printed 得分 and
 偏差度 columns, read as `printed_score` and `printed_deviation`; a hidden
-评分规则 column holds the rows' own scoring rules.
+评分规则 column holds the rows' own scoring rules. A merge down a column that is
+scored row by row (实际完成值, 分值 …) is reported at its range, not copied down.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from scoring.sources.workbook.grid import coord
 from scoring.sources.workbook.labels import INDICATOR_COLUMNS, LEVEL3, TOTAL_ROWS, columns_of, label
 
 _GROUP_WEIGHT = re.compile(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]$")
+# Columns with one value per row, each scored: a merge down one of them is an error, since
+# copying its value into every row would score the rows on a value nobody gave them. 一级/二级
+# may be merged (the official table does), and so may 偏差原因 and 指标说明: one text for several rows.
+PER_ROW = {"target": "年度指标值", "actual": "实际完成值", "weight": "分值", "score": "判定得分",
+           "printed_score": "得分", "printed_deviation": "偏差度", "rule": "评分规则"}
 _RULE = TypeAdapter(model.Rule)
+INDICATOR_COLUMN_NAMES = {"level1": "一级指标", "level2": "二级指标"}
 
 
 class IndicatorsReader(CellReader):
@@ -52,18 +59,21 @@ class IndicatorsReader(CellReader):
             levels = {}
             for key in ("level1", "level2"):
                 c = cols.get(key)
-                text = self.level_text(r, c) if c is not None else None
+                text = self.level_text(r, c, INDICATOR_COLUMN_NAMES[key]) if c is not None else None
                 if text:
                     text = _GROUP_WEIGHT.sub("", text).strip()
                     if key == "level1" and carry.get("level1", ("",))[0] != text:
                         carry.pop("level2", None)  # a new 一级 starts its own 二级
                     carry[key] = (text, *g.top(r, c))
                 levels[key] = carry.get(key)
-            level3 = self.level_text(r, cols["level3"])
+            if self.merged_from_above(r, cols["level3"], f"indicators[{len(rows) - 1}].level3" if rows else "",
+                                      "三级指标"):
+                continue  # reported; the merge's first row is the indicator
+            level3 = self.level_text(r, cols["level3"], "三级指标")
             target = self.text(r, cols["target"])
             actual_raw = g.value(r, cols["actual"])
             if not level3:
-                if target or actual_raw is not None:
+                if (target or actual_raw is not None) and ("error", g.top(r, cols["level3"])) not in self.told:
                     self.problem(r, cols["level3"], "indicators", "这一行填写了年度指标值或实际完成值，但缺少三级指标名称",
                                  "请填写三级指标，或删除这一行")
                 continue  # a group heading, a blank or a note row
@@ -73,13 +83,14 @@ class IndicatorsReader(CellReader):
                          "请在表头下方逐行填写三级指标、年度指标值、实际完成值和分值")
         return rows, total
 
-    def level_text(self, r: int, c: int) -> str | None:
+    def level_text(self, r: int, c: int, what: str) -> str | None:
         """A level cell: merged vertically counts, merged in from the left does not (a note row)."""
         top = self.g.top(r, c)
-        return self.text(*top, merged=False) if top[1] == c else None
+        return self.text(*top, merged=False, what=what) if top[1] == c else None
 
     def indicator(self, r: int, i: int, cols: dict[str, int], levels: dict, level3: str) -> dict:
         path = f"indicators[{i}]"
+        cols = self.own_columns(r, cols, path, PER_ROW)
         self.at(path, r, cols["level3"])
         self.at(f"{path}.level3", r, cols["level3"])
         row: dict = {}
@@ -91,15 +102,18 @@ class IndicatorsReader(CellReader):
             elif key in cols:
                 self.at(f"{path}.{key}", r, cols[key])
         if "level1" not in row:
-            self.problem(r, cols["level1"], f"{path}.level1", f"三级指标“{level3}”缺少一级指标",
-                         "请填写一级指标（合并单元格亦可）")
+            if ("error", self.g.top(r, cols["level1"])) in self.told:
+                self.substituted.add(f"{path}.level1")  # an error value, reported as such
+            else:
+                self.problem(r, cols["level1"], f"{path}.level1", f"三级指标“{level3}”缺少一级指标",
+                             "请填写一级指标（合并单元格亦可）")
             row["level1"] = "（未填写）"
         row.setdefault("level2", "")
         row["level3"] = level3
         desc = self.text(r, cols.get("description"), f"{path}.description")
         if desc:
             row["description"] = desc
-        row["target"] = self.text(r, cols["target"], f"{path}.target")
+        row["target"] = self.text(r, cols["target"], f"{path}.target", what=f"三级指标“{level3}”的年度指标值")
         if row["target"] is None:
             self.empty_formula(r, cols["target"], f"{path}.target", f"三级指标“{level3}”的年度指标值")
         row["actual"] = self.actual(r, cols["actual"], f"{path}.actual", level3, row["target"])
@@ -138,7 +152,7 @@ class IndicatorsReader(CellReader):
             row["printed_deviation"] = deviation
 
     def actual(self, r: int, c: int, path: str, level3: str, target: str | None) -> str | None:
-        text = self.text(r, c, path)
+        text = self.text(r, c, path, what=f"三级指标“{level3}”的实际完成值")
         if text is None:
             self.empty_formula(r, c, path, f"三级指标“{level3}”的实际完成值")
             return None

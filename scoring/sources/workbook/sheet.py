@@ -132,7 +132,7 @@ class SheetReader(BlocksReader, IndicatorsReader):
                 key = FACTS.get(label(inline[1])) if inline else None
                 if key is not None and key not in found:
                     self.at(key, r, c)
-                    tail = clean(inline[2])
+                    tail = clean(self.visible(r, c, inline[2], key))
                     found[key] = self.year(r, c, tail) if key == "year" else tail
                 elif title_year is None:
                     y = _TITLE_YEAR.search(compact(value))
