@@ -214,12 +214,19 @@ class _Ooxml:
         return ooxml
 
     def formula_probe(self, title: str) -> Callable[[int, int], str | None]:
+        """The formula of a cell saved without its result; the sheet's XML is read once,
+        on the first question (a fresh workbook asks for every empty cell)."""
+        cache: list[str] = []
+
         def formula(r: int, c: int) -> str | None:
-            try:
-                with open_zip(self.path, WHAT) as zf:
-                    xml = read_member(zf, self.sheet_paths[title], self.path, WHAT).decode("utf-8", "replace")
-            except (KeyError, ScoringError):
-                return None
+            if not cache:
+                try:
+                    with open_zip(self.path, WHAT) as zf:
+                        cache.append(read_member(zf, self.sheet_paths[title], self.path, WHAT)
+                                     .decode("utf-8", "replace"))
+                except (KeyError, ScoringError):
+                    cache.append("")
+            xml = cache[0]
             m = re.search(rf'<(?:\w+:)?c\s[^>]*\br="{coord(r, c)}"[^>]*>(.*?)</(?:\w+:)?c>', xml, re.S)
             f = re.search(r"<(?:\w+:)?f(?:\s[^>]*)?>(.*?)</(?:\w+:)?f>", m[1], re.S) if m else None
             return "=" + html.unescape(f[1]) if f else None
