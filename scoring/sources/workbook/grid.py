@@ -104,7 +104,7 @@ def load_grids(path: str | Path) -> list[Grid]:
     if not path.is_file():
         raise ScoringError(f"找不到文件：{path}")
     check_size(path, what="工作簿")
-    ooxml = _prescan(path)
+    ooxml, percent = _prescan(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names
@@ -134,8 +134,8 @@ def load_grids(path: str | Path) -> list[Grid]:
                     if (r, c) != (r0, c0):
                         merged[(r, c)] = (r0, c0)
         rows = sheet.to_python(skip_empty_area=False)
-        if ooxml is None:
-            grids.append(Grid(name, rows, set(), merged, False))
+        if ooxml is None:  # .xls, .ods: percent cells from the scan
+            grids.append(Grid(name, rows, percent.get(name, set()), merged, True))
         else:
             grids.append(Grid(name, rows, ooxml.percent.get(name, set()), merged, True, ooxml.formula_probe(name)))
     return grids
@@ -149,25 +149,27 @@ def _check_loaded(path: Path, name: str, height: int, width: int, total: int) ->
     check_total(path, total)
 
 
-def _prescan(path: Path) -> "_Ooxml | None":
-    """Measure a zip-based workbook before calamine loads it; the .xlsx details calamine
-    does not give (percent cells, formulas without results) come back as an `_Ooxml`."""
+def _prescan(path: Path) -> tuple["_Ooxml | None", dict[str, set[tuple[int, int]]]]:
+    """Measure a workbook before calamine loads it, and find what calamine does not give:
+    the percent cells of every format, and for .xlsx (an `_Ooxml`) the formulas of cells
+    saved without results."""
     with path.open("rb") as handle:
         head = handle.read(8)
     if is_encrypted_office_file(head, path):
         raise ScoringError(password_message(path))
     if head.startswith(OLE_SIGNATURE):
-        scan_xls(path)  # an .xls: measured from its cell records
-        return None
+        return None, scan_xls(path)[1]  # an .xls: measured from its cell records
     if not head.startswith(b"PK"):
-        return None  # not a spreadsheet: calamine says so
+        return None, {}  # not a spreadsheet: calamine says so
     with open_zip(path, WHAT) as zf:
         names = set(zf.namelist())
         if "xl/workbook.xml" in names:
-            return _Ooxml.scan(zf, path)
+            ooxml = _Ooxml.scan(zf, path)
+            return ooxml, ooxml.percent
         if "content.xml" in names:
-            check_extents(path, scan_ods(zf, path))
-            return None
+            extents, percent = scan_ods(zf, path)
+            check_extents(path, extents)
+            return None, percent
         if "xl/workbook.bin" in names:
             raise ScoringError(f"{path}：这是 Excel 二进制工作簿（.xlsb），jixiao 不读取这种格式；"
                                "请在 Excel/WPS 中另存为 .xlsx 后重试")

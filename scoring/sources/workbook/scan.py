@@ -167,11 +167,14 @@ class _OdsScan:
     col: int = 0
     cell: tuple[int, int] | None = None  # (column, columns repeated) of an open cell
     cell_has_value: bool = False
+    cell_percent: bool = False
+    percent: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    title: str = ""
 
     def start(self, name: str, attrs: dict) -> None:
         if name == f"{_TABLE} table":
-            self.table = self.extents.setdefault(attrs.get(f"{_TABLE} name", f"表{len(self.extents) + 1}"),
-                                                 Extent())
+            self.title = attrs.get(f"{_TABLE} name", f"表{len(self.extents) + 1}")
+            self.table = self.extents.setdefault(self.title, Extent())
             self.row = 0
         elif self.table is None:
             return
@@ -181,6 +184,7 @@ class _OdsScan:
         elif name in (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell"):
             self.cell = (self.col, _count(attrs.get(f"{_TABLE} number-columns-repeated")))
             self.cell_has_value = f"{_OFFICE} value-type" in attrs
+            self.cell_percent = attrs.get(f"{_OFFICE} value-type") == "percentage"
         elif self.cell is not None:  # any content inside a cell: a text:p, an annotation …
             self.cell_has_value = True
 
@@ -195,6 +199,10 @@ class _OdsScan:
             col, repeated = self.cell
             if self.cell_has_value:
                 self.table.add(self.row, col, self.rows_repeated, repeated)
+            if self.cell_percent:  # the table is within the limits here: the set stays small
+                cells = self.percent.setdefault(self.title, set())
+                cells.update((r, c) for r in range(self.row, self.row + self.rows_repeated)
+                             for c in range(col, col + repeated))
             self.col += repeated
             self.cell = None
 
@@ -206,8 +214,10 @@ def _count(text: str | None) -> int:
         return 1
 
 
-def scan_ods(zf: zipfile.ZipFile, path: Path) -> dict[str, Extent]:
-    """Every table's extent in an .ods, counting repeated rows and cells as LibreOffice writes them."""
+def scan_ods(zf: zipfile.ZipFile, path: Path) -> tuple[dict[str, Extent], dict[str, set[tuple[int, int]]]]:
+    """Every table's extent in an .ods, counting repeated rows and cells as LibreOffice
+    writes them, and its percent cells (``office:value-type="percentage"``): calamine
+    gives such a cell as its bare number, 0.24 for 24%."""
     scan = _OdsScan()
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = scan.start
@@ -227,7 +237,7 @@ def scan_ods(zf: zipfile.ZipFile, path: Path) -> dict[str, Extent]:
     except expat.ExpatError as exc:
         raise ScoringError(f"{path}：{WHAT}的 content.xml 不是有效的 XML（{expat.ErrorString(exc.code)}，"
                            f"第 {exc.lineno} 行）；请用 LibreOffice/WPS 打开后另存再试") from None
-    return scan.extents
+    return scan.extents, scan.percent
 
 
 def _ods_guard(scan: _OdsScan, path: Path) -> None:
@@ -241,11 +251,13 @@ def _ods_guard(scan: _OdsScan, path: Path) -> None:
 _XLS_CELLS = {0x00FD, 0x0203, 0x027E, 0x0204, 0x0006, 0x0201, 0x0205, 0x00D6}  # LABELSST NUMBER RK LABEL …
 _XLS_RUNS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first column, …, last column (uint16 at the end)
 _XLS_BOF, _XLS_EOF, _XLS_SHEET = 0x0809, 0x000A, 0x0085
+_XLS_FORMAT, _XLS_XF, _XLS_MULRK = 0x041E, 0x00E0, 0x00BD
 
 
-def scan_xls(path: Path) -> dict[str, Extent]:
+def scan_xls(path: Path) -> tuple[dict[str, Extent], dict[str, set[tuple[int, int]]]]:
     """Every worksheet's extent in an .xls (BIFF8 in an OLE container), from its cell
-    records, walked without building anything: calamine allocates the whole range."""
+    records, walked without building anything (calamine allocates the whole range), and
+    the cells whose number format shows a percent (calamine gives 0.24 for 24%)."""
     import olefile
 
     try:
@@ -264,20 +276,33 @@ def scan_xls(path: Path) -> dict[str, Extent]:
     return _walk_biff(data, path)
 
 
-def _walk_biff(data: bytes, path: Path) -> dict[str, Extent]:
-    names: list[str] = []
+def _walk_biff(data: bytes, path: Path) -> tuple[dict[str, Extent], dict[str, set[tuple[int, int]]]]:
+    names: dict[int, str] = {}  # a worksheet's BOF position → its name (BOUNDSHEET8)
+    formats: dict[int, str] = {}  # number format id → format code (FORMAT)
+    xf_formats: list[int] = []  # cell style (XF) index → number format id
     extents: dict[str, Extent] = {}
+    percent: dict[str, set[tuple[int, int]]] = {}
     current: Extent | None = None
+    styles: set[int] = set()  # XF indexes whose format shows a percent, known once a sheet starts
+    cells: set[tuple[int, int]] = set()
     at, end = 0, len(data)
     while at + 4 <= end:
+        start = at
         kind, length = int.from_bytes(data[at:at + 2], "little"), int.from_bytes(data[at + 2:at + 4], "little")
         body = data[at + 4:at + 4 + length]
         at += 4 + length
         if kind == _XLS_SHEET and len(body) >= 8:
-            names.append(_biff_sheet_name(body) or f"工作表{len(names) + 1}")
+            names[int.from_bytes(body[0:4], "little")] = _biff_sheet_name(body) or f"工作表{len(names) + 1}"
+        elif kind == _XLS_FORMAT and len(body) >= 5:
+            formats[int.from_bytes(body[0:2], "little")] = _biff_string(body[2:])
+        elif kind == _XLS_XF and len(body) >= 4:
+            xf_formats.append(int.from_bytes(body[2:4], "little"))
         elif kind == _XLS_BOF and len(body) >= 4 and int.from_bytes(body[2:4], "little") == 0x0010:
-            title = names[len(extents)] if len(extents) < len(names) else f"工作表{len(extents) + 1}"
+            title = names.get(start, f"工作表{len(extents) + 1}")
             current = extents.setdefault(title, Extent())
+            cells = percent.setdefault(title, set())
+            styles = {i for i, f in enumerate(xf_formats)
+                      if f in _PERCENT_FORMAT_IDS or is_percent_format(formats.get(f, ""))}
         elif kind == _XLS_EOF:
             if current is not None:
                 check_extents(path, extents)
@@ -286,8 +311,29 @@ def _walk_biff(data: bytes, path: Path) -> dict[str, Extent]:
             row, col = int.from_bytes(body[0:2], "little"), int.from_bytes(body[2:4], "little")
             last = int.from_bytes(body[-2:], "little") if kind in _XLS_RUNS and len(body) >= 6 else col
             current.add(row, col, 1, max(last - col + 1, 1))
+            if styles:
+                _percent_cells(kind, body, row, col, styles, cells)
     check_extents(path, extents)
-    return extents
+    return extents, {title: found for title, found in percent.items() if found}
+
+
+def _percent_cells(kind: int, body: bytes, row: int, col: int, styles: set[int],
+                   cells: set[tuple[int, int]]) -> None:
+    """The cells of one record whose style shows a percent: a number (RK, NUMBER,
+    FORMULA) carries its style after row and column; MULRK carries one per cell."""
+    if kind == _XLS_MULRK:
+        for k in range((len(body) - 6) // 6):
+            if int.from_bytes(body[4 + 6 * k: 6 + 6 * k], "little") in styles:
+                cells.add((row, col + k))
+    elif len(body) >= 6 and int.from_bytes(body[4:6], "little") in styles:
+        cells.add((row, col))
+
+
+def _biff_string(body: bytes) -> str:
+    """An XLUnicodeString: character count (2), flags (1), then Latin-1 or UTF-16 characters."""
+    count, flags = int.from_bytes(body[0:2], "little"), body[2]
+    raw = body[3:3 + count * (2 if flags & 1 else 1)]
+    return raw.decode("utf-16-le" if flags & 1 else "latin-1", errors="replace")
 
 
 def _biff_sheet_name(body: bytes) -> str:
