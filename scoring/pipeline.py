@@ -12,14 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from scoring.core.issues import Issue
+from scoring.core.issues import Issue, ScoringError
 from scoring.core.model import Evaluation
 from scoring.core.parse import parse_evaluation
 from scoring.core.results import EvaluationResult
 from scoring.core.score import score_evaluation
 from scoring.core.validate import validate
+from scoring.sources.detect import describe, file_kind, is_spreadsheet_kind
 from scoring.sources.loader import SourceMap, load_evaluation, to_evaluation
-from scoring.sources.workbook.reader import is_spreadsheet, load_evaluations
+from scoring.sources.workbook.reader import load_evaluations
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,13 @@ def run_all(path: str | Path) -> list[Scored]:
     Raises:
         ScoringError: the file is missing, unreadable, or holds no evaluation.
     """
-    return score_workbook(path) if is_spreadsheet(path) else [run(path)]
+    kind = file_kind(path)
+    if is_spreadsheet_kind(kind):
+        return score_workbook(path)
+    if kind != "yaml":
+        raise ScoringError(f"{path}：这是{describe(kind)}，不是评价文件；jixiao 读取 YAML 评价文件和工作簿"
+                           "（.xlsx、.xls、.ods，含 WPS 另存的这些格式），文件夹则读取其中所有这些文件")
+    return [run(path)]
 
 
 def score_workbook(path: str | Path) -> list[Scored]:
