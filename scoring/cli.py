@@ -27,6 +27,7 @@ from scoring.outputs.files import safe_name, write_text_atomic
 from scoring.outputs.show import format_text, to_json, to_json_data
 from scoring.outputs.workbook import write_workbook
 from scoring.pipeline import run, run_all
+from scoring.sources.detect import NotAnEvaluation, file_kind, inputs
 from scoring.sources.instantiate import instantiate
 from scoring.sources.loader import dump_yaml, load_yaml
 from scoring.sources.resources import sample_files
@@ -42,17 +43,59 @@ from scoring.sources.workbook.reader import is_spreadsheet
 
 
 def _score(args: argparse.Namespace) -> int:
-    results = run_all(args.file)
-    if not is_spreadsheet(args.file):  # one YAML file: output exactly as before
-        scored = results[0]
+    files = inputs(args.files)
+    single = len(files) == 1 and not Path(args.files[0]).is_dir()
+    if single and not is_spreadsheet(files[0]):  # one YAML file: output exactly as before
+        scored = run_all(files[0])[0]
         sys.stdout.write(to_json(scored) + "\n" if args.json else format_text(scored))
         return 0 if scored.ok else 1
-    if args.json:  # a workbook: one object per sheet, each naming its sheet
-        items = [{"sheet": s.source.sheet, **to_json_data(s)} for s in results]
+    named = {Path(p) for p in args.files if not Path(p).is_dir()}
+    every = [(path, scored, error) for path in files
+             for scored, error in _scored_or_refused(path, path in named)]
+    if args.json:  # one object per evaluation, each naming its file and sheet
+        items = [{"file": str(path), "sheet": getattr(s.source, "sheet", None) if s else None,
+                  **(to_json_data(s) if s else {"ok": False, "error": error})} for path, s, error in every]
         sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write("\n".join(f"【工作表“{s.source.sheet}”】\n{format_text(s)}" for s in results))
-    return 0 if all(s.ok for s in results) else 1
+        for path, scored, error in every:
+            if scored is None:
+                print(f"【{path}】\n错误：{error}\n")
+                continue
+            sheet = f"工作表“{scored.source.sheet}”" if getattr(scored.source, "sheet", None) else ""
+            heading = sheet if single else "，".join(x for x in (str(path), sheet) if x)
+            sys.stdout.write(f"【{heading}】\n{format_text(scored)}\n")
+    return 0 if all(s is not None and s.ok for _, s, _ in every) else 1
+
+
+def _scored_or_refused(path: Path, named: bool = True) -> list[tuple]:
+    """Every evaluation of one file; a file that cannot be read is one refusal, so one bad
+    file among many does not stop the others. A known non-evaluation found in a folder
+    (a target table, a review sheet) is passed over with a note."""
+    try:
+        return [(s, None) for s in run_all(path)]
+    except NotAnEvaluation as exc:
+        if named:
+            return [(None, str(exc))]
+        print(f"跳过 {exc}", file=sys.stderr)
+        return []
+    except ScoringError as exc:
+        return [(None, str(exc))]
+
+
+def _each(paths: list[str]):
+    """(file, scored evaluation) for every evaluation the paths hold; files found in a
+    folder that are known non-evaluations are passed over with a note."""
+    named = {Path(p) for p in paths if not Path(p).is_dir()}
+    for path in inputs(paths):
+        try:
+            found = run_all(path)
+        except NotAnEvaluation as exc:
+            if path in named:
+                raise
+            print(f"跳过 {exc}", file=sys.stderr)
+            continue
+        for scored in found:
+            yield path, scored
 
 
 def _workbook(args: argparse.Namespace) -> int:
@@ -83,7 +126,7 @@ def _workbook(args: argparse.Namespace) -> int:
         data, found = instantiate(template, unit=args.unit, year=args.year)
         evaluations.append(data)
         issues += found
-    for path in _inputs(args.files) if args.files else []:
+    for path in [f for f in inputs(args.files) if file_kind(f) == "yaml"] if args.files else []:
         data, _, found = load_yaml(path)
         evaluations.append(data)
         issues += found
@@ -189,21 +232,6 @@ def _import_targets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _inputs(paths: list[str]) -> list[Path]:
-    files: list[Path] = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
-        elif path.exists():
-            files.append(path)
-        else:
-            raise ScoringError(f"找不到文件或文件夹：{path}")
-    if not files:
-        raise ScoringError("没有找到评价文件（.yaml）")
-    return files
-
-
 def _progress(done: int, total: int) -> None:
     if not sys.stderr.isatty():
         if done == total:
@@ -235,7 +263,7 @@ def _render(args: argparse.Namespace) -> int:
     if custom:
         WordTemplate(custom)  # a broken template is reported before any work starts
     names: dict[str, int] = {}
-    every = [(path, scored) for path in _inputs(args.inputs) for scored in run_all(path)]  # a workbook: each sheet
+    every = list(_each(args.inputs))  # a workbook: each sheet
     for path, scored in every:
         if not scored.ok:
             failed += 1
@@ -284,16 +312,22 @@ def _review_sheet(args: argparse.Namespace) -> int:
     from scoring.review.records import content_hash
     from scoring.review.sheet import write_review_sheet
 
-    scored = run(args.input)
-    if scored.evaluation is None:
+    every = run_all(args.input)  # a workbook: one review sheet per evaluation sheet
+    failed = [s for s in every if s.evaluation is None]
+    for scored in failed:
         print("\n".join(format_issue(i) for i in scored.issues), file=sys.stderr)
-        return 1
-    ev = scored.evaluation
-    out = Path(args.output) if args.output else Path(f"{safe_name(ev.title)}_复核表.xlsx")
-    write_review_sheet(ev, out, content_hash(ev))
-    print(f"已生成复核表 {out}：请填写复核人、复核日期，以及需要调整的复核分值、复核得分和复核意见；"
-          f"然后运行 jixiao rescore {args.input} --review {out} -o 复核结果")
-    return 0
+    usable = [s.evaluation for s in every if s.evaluation is not None]
+    for ev in usable:
+        if args.output and len(usable) == 1:
+            out = Path(args.output)
+        else:
+            out = Path(args.output or ".") / f"{safe_name(ev.title)}_复核表.xlsx"
+        write_review_sheet(ev, out, content_hash(ev))
+        print(f"已生成复核表 {out}")
+    if usable:
+        print(f"请填写复核人、复核日期，以及需要调整的复核分值、复核得分和复核意见；"
+              f"然后运行 jixiao rescore {args.input} --review 复核表 -o 复核结果")
+    return 1 if failed or not usable else 0
 
 
 def _rescore(args: argparse.Namespace) -> int:
@@ -315,8 +349,7 @@ def _rescore(args: argparse.Namespace) -> int:
     out = Path(args.output)
     comparisons = []
     used = set()
-    for path in _inputs(args.inputs):
-        scored = run(path)
+    for path, scored in _each(args.inputs):
         if scored.evaluation is None:
             print(f"{path}：评价文件有错误，跳过", file=sys.stderr)
             failed = True
@@ -343,7 +376,9 @@ def _rescore(args: argparse.Namespace) -> int:
             continue
         comparisons.append(comparison)
         if review_path.suffix.lower() in (".xlsx", ".xlsm"):  # keep the trail as a review record
-            print(f"复核记录：{save_review(review, out, path.stem)}")
+            sheet = getattr(scored.source, "sheet", None)
+            stem = f"{path.stem}_{sheet}" if sheet else path.stem
+            print(f"复核记录：{save_review(review, out, stem)}")
     for path, review, _ in reviews:
         if path not in used:
             print(f"{path}：没有找到对应的评价（内容校验码不符）；评价文件可能已被修改，确认后可用 --force",
@@ -377,8 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"jixiao {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令")
-    p = sub.add_parser("score", help="计算一份评价文件的得分", description="计算一份评价文件（YAML）的得分，并逐行说明扣分原因。")
-    p.add_argument("file", help="评价文件（.yaml）或填好的工作簿（.xlsx / .xls）")
+    p = sub.add_parser("score", help="计算评价文件或工作簿的得分",
+                       description="计算评价文件（YAML）或填好的工作簿的得分，并逐行说明扣分原因。")
+    p.add_argument("files", nargs="+", metavar="文件", help="评价文件（.yaml）、工作簿（.xlsx、.xls、.ods）或文件夹")
     p.add_argument("--json", action="store_true", help="以 JSON 输出（字段见 docs/evaluation-file.md）")
     p.set_defaults(func=_score)
     p = sub.add_parser("workbook", help="生成供单位填写的 Excel 工作簿",
@@ -419,7 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_import_targets)
     p = sub.add_parser("render", help="生成 Word 自评表",
                        description="按官方格式生成部门整体和项目支出绩效自评表（.docx），每份评价一个文件。")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="评价文件（.yaml）或含评价文件的文件夹")
+    p.add_argument("inputs", nargs="+", metavar="文件", help="评价文件（.yaml）、工作簿（.xlsx、.xls、.ods）或文件夹")
     p.add_argument("-o", "--output", default="自评表", help="输出文件夹（默认 ./自评表）")
     p.add_argument("--template", help="自定义 Word 模板（.docx，变量见 docs/render.md）")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="并行进程数（默认为 CPU 核数）")
@@ -434,15 +470,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_render)
     p = sub.add_parser("review-sheet", help="生成复核表（.xlsx）",
                        description="为一份评价生成复核表：原分值、原得分锁定，复核分值、复核得分和复核意见供复核人填写。")
-    p.add_argument("input", help="评价文件")
-    p.add_argument("-o", "--output", help="复核表文件（默认：名称_复核表.xlsx）")
+    p.add_argument("input", metavar="文件", help="评价文件（.yaml）或工作簿（.xlsx、.xls、.ods）")
+    p.add_argument("-o", "--output", help="复核表文件（默认：名称_复核表.xlsx）；工作簿有多份评价时为文件夹")
     p.set_defaults(func=_review_sheet)
     p = sub.add_parser("rescore", help="按复核表重新计分，生成复核对比表",
                        description="按复核记录（复核表 .xlsx 或复核记录 .yaml）重新计分，原评价文件不变；"
                                    "生成复核对比表（.docx 和 .xlsx），多份评价时含复核前后排名。"
                                    "没有复核记录时，对比表列出印刷得分与计算得分。")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="评价文件或文件夹")
-    p.add_argument("--review", action="append", help="复核表或复核记录（可多次给出）")
+    p.add_argument("inputs", nargs="+", metavar="文件", help="评价文件（.yaml）、工作簿（.xlsx、.xls、.ods）或文件夹")
+    p.add_argument("--review", action="append", metavar="复核表",
+                   help="复核表（.xlsx、.xls、.ods）或复核记录（.yaml），可多次给出")
     p.add_argument("-o", "--output", default="复核结果", help="输出文件夹（默认 ./复核结果）")
     p.add_argument("--force", action="store_true", help="评价内容已改变时仍然应用复核记录")
     p.set_defaults(func=_rescore)

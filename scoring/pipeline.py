@@ -21,6 +21,7 @@ from scoring.core.validate import validate
 from scoring.sources.detect import describe, file_kind, is_spreadsheet_kind
 from scoring.sources.loader import SourceMap, load_evaluation, to_evaluation
 from scoring.sources.workbook.reader import load_evaluations
+from scoring.sources.workbook.roles import refuse_role
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,10 @@ def run_all(path: str | Path) -> list[Scored]:
     """
     kind = file_kind(path)
     if is_spreadsheet_kind(kind):
-        return score_workbook(path)
+        scored = score_workbook(path)
+        if all(s.evaluation is None for s in scored):
+            refuse_role(Path(path))  # a target table, a review sheet: say what it is and what takes it
+        return scored
     if kind != "yaml":
         raise ScoringError(f"{path}：这是{describe(kind)}，不是评价文件；jixiao 读取 YAML 评价文件和工作簿"
                            "（.xlsx、.xls、.ods，含 WPS 另存的这些格式），文件夹则读取其中所有这些文件")

@@ -121,3 +121,8 @@ def inputs(paths: list[str | Path]) -> list[Path]:
     if not files:
         raise ScoringError("没有找到评价文件：文件夹中没有 YAML 评价文件或工作簿（.yaml、.xlsx、.xls、.ods）")
     return files
+
+
+class NotAnEvaluation(ScoringError):
+    """A file jixiao knows but that holds no evaluation: a target table, a review sheet,
+    a summary. Named by the user, it is an error; found in a folder, it is passed over."""
