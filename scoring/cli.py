@@ -59,7 +59,7 @@ def _score(args: argparse.Namespace) -> int:
     else:
         for path, scored, error in every:
             if scored is None:
-                print(f"【{path}】\n错误：{error}\n")
+                print(f"错误：{error}", file=sys.stderr)
                 continue
             sheet = f"工作表“{scored.source.sheet}”" if getattr(scored.source, "sheet", None) else ""
             heading = sheet if single else "，".join(x for x in (str(path), sheet) if x)
@@ -375,7 +375,7 @@ def _rescore(args: argparse.Namespace) -> int:
             failed = True
             continue
         comparisons.append(comparison)
-        if review_path.suffix.lower() in (".xlsx", ".xlsm"):  # keep the trail as a review record
+        if is_spreadsheet(review_path):  # a review sheet: keep the trail as a review record
             sheet = getattr(scored.source, "sheet", None)
             stem = f"{path.stem}_{sheet}" if sheet else path.stem
             print(f"复核记录：{save_review(review, out, stem)}")

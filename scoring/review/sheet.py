@@ -27,6 +27,7 @@ from scoring.review.records import (
     parse_date,
     parse_number,
 )
+from scoring.sources.workbook.grid import coord, load_grids
 from scoring.sources.workbook.reader import WorkbookSource
 
 SHEET = "复核"
@@ -119,18 +120,46 @@ def write_review_sheet(ev: Evaluation, path: Path, input_hash: str) -> Path:
 
 
 def read_review_sheet(path: Path):
-    """The review a filled-in workbook holds: (Review or None, its cell map, issues)."""
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True)  # read only
-    except Exception as exc:
-        raise ScoringError(f"{path}：无法作为 Excel 工作簿读取：{exc}") from None
-    ws = next((s for s in wb.worksheets if any(clean_text(c.value) == "复核分值" for row in s.iter_rows(max_row=20)
-                                                  for c in row)), None)
-    if ws is None:
+    """The review a filled-in review sheet holds, from .xlsx, .xls or .ods (as a reviewer's
+    office suite saved it): (Review or None, its cell map, issues). The file is read
+    through the workbook reader's grids, so it is measured against the limits first."""
+    grids = load_grids(path)
+    grid = next((g for g in grids if any(clean_text(g.raw(r, c)) == "复核分值"
+                                         for r in range(min(len(g.rows), 20)) for c in range(g.width))), None)
+    if grid is None:
         raise ScoringError(f"{path}：找不到复核表（含“复核分值”列的工作表）；请使用 jixiao review-sheet 生成的复核表")
-    return _ReviewSheet(path, ws).read()
+    return _ReviewSheet(path, _GridSheet(grid)).read()
+
+
+class _GridCell:
+    __slots__ = ("value", "coordinate")
+
+    def __init__(self, value, coordinate: str):
+        self.value, self.coordinate = value, coordinate
+
+
+class _GridSheet:
+    """A grid seen through the few worksheet calls the review sheet reader makes (1-based)."""
+
+    def __init__(self, grid):
+        self.grid, self.title = grid, grid.title
+        self.max_row, self.max_column = len(grid.rows), grid.width
+
+    def cell(self, r: int, c: int) -> _GridCell:
+        value = self.grid.raw(r - 1, c - 1)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # as openpyxl reads a whole number typed into a cell
+        return _GridCell(value, coord(r - 1, c - 1))
+
+    def __getitem__(self, ref: str) -> _GridCell:
+        return self.cell(1, 1) if ref == "A1" else self.cell(*_rowcol(ref))
+
+
+def _rowcol(ref: str) -> tuple[int, int]:
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    letters, row = coordinate_from_string(ref)
+    return row, column_index_from_string(letters)
 
 
 class _ReviewSheet:

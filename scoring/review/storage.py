@@ -18,12 +18,13 @@ from scoring.outputs.files import safe_name, write_new_atomic
 from scoring.review.records import Review
 from scoring.review.sheet import read_review_sheet
 from scoring.sources.loader import SourceMap, dump_yaml, load_yaml, validate_leniently
+from scoring.sources.workbook.reader import is_spreadsheet
 
 
 def load_review(path: str | Path) -> tuple[Review | None, SourceMap, list[Issue]]:
-    """A review from YAML or from a filled-in review workbook (.xlsx)."""
+    """A review from YAML or from a filled-in review sheet (.xlsx, .xls, .ods), by content."""
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if is_spreadsheet(path):  # a review sheet, as any office suite saved it
         return read_review_sheet(path)
     data, source, issues = load_yaml(path)
     if not isinstance(data, dict):

@@ -105,8 +105,9 @@ def load_grids(path: str | Path) -> list[Grid]:
         raise ScoringError(f"找不到文件：{path}")
     check_size(path, what="工作簿")
     ooxml, percent = _prescan(path)
+    handle = path.open("rb")  # calamine picks the format from the content this way, not the name
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(handle)
         names = wb.sheet_names
         if len(names) > limits.MAX_SHEETS:
             check_extents(path, {name: Extent() for name in names})
@@ -125,6 +126,8 @@ def load_grids(path: str | Path) -> list[Grid]:
             raise ScoringError(password_message(path)) from None
         raise ScoringError(f"{path}：无法作为电子表格读取（{type(exc).__name__}）；"
                            "请确认这是 Excel/WPS 工作簿（.xlsx 或 .xls），或另存为 .xlsx 后重试") from None
+    finally:
+        handle.close()
     grids = []
     for name, sheet in sheets:
         merged = {}
