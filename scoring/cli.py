@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from scoring import __version__
-from scoring.core.issues import ScoringError, format_issue
+from scoring.core.issues import ScoringError, by_position, format_issue
 from scoring.core.numbers import plain
 from scoring.outputs.files import safe_name, write_text_atomic
 from scoring.outputs.show import format_text, to_json, to_json_data
@@ -130,7 +130,7 @@ def _workbook(args: argparse.Namespace) -> int:
         data, _, found = load_yaml(path)
         evaluations.append(data)
         issues += found
-    for issue in issues:
+    for issue in by_position(issues):
         print(format_issue(issue), file=sys.stderr)
     if any(i.severity == "error" for i in issues):
         print("有错误，未生成工作簿。", file=sys.stderr)
@@ -179,7 +179,7 @@ def _templates(args: argparse.Namespace) -> int:
     if args.action == "show":
         loaded = load_template(args.names[0])
         if loaded.template is None:
-            print("\n".join(format_issue(i) for i in loaded.issues))
+            print("\n".join(format_issue(i) for i in by_position(loaded.issues)))
             return 1
         sys.stdout.write(format_tree(loaded.template))
         return 0 if loaded.ok else 1
@@ -187,7 +187,7 @@ def _templates(args: argparse.Namespace) -> int:
     for name in args.names:
         loaded = load_template(name)
         errors = [i for i in loaded.issues if i.severity == "error"]
-        for issue in loaded.issues:
+        for issue in by_position(loaded.issues):
             print(format_issue(issue))
         label = template_path(name)
         print(f"{label}：{'通过' if not errors else f'{len(errors)} 个错误'}")
@@ -200,7 +200,7 @@ def _new(args: argparse.Namespace) -> int:
     name = args.project or args.unit
     out = Path(args.output) if args.output else Path(f"{safe_name(name)}_{args.year}.yaml")
     data, issues = instantiate(template, unit=args.unit, year=args.year, project=args.project, where=str(out))
-    for issue in issues:
+    for issue in by_position(issues):
         print(format_issue(issue), file=sys.stderr)
     if any(i.severity == "error" for i in issues):
         return 1
@@ -232,17 +232,24 @@ def _import_targets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(done: int, total: int) -> None:
-    if not sys.stderr.isatty():
-        if done == total:
-            print(f"已生成 {total} 份文档", file=sys.stderr)
-        return
-    width = 30
-    filled = width * done // total
-    sys.stderr.write(f"\r生成文档 [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+class _Progress:
+    """A progress bar on a terminal (tqdm, imported only when a long job starts, so the
+    start-up of every other command does not pay for it); nothing when output is a file."""
+
+    def __init__(self, what: str):
+        self.what, self.bar = what, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty() or total < 2:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.what, unit="份", file=sys.stderr, leave=False,
+                            bar_format="{desc} {bar} {n_fmt}/{total_fmt}（已用 {elapsed}，还需 {remaining}）")
+        self.bar.update(done - self.bar.n)
+        if done >= total:
+            self.bar.close()
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -290,11 +297,13 @@ def _render(args: argparse.Namespace) -> int:
             jobs.append((template, context, str(out / name)))
             if k == 0:  # the table (the report is outputs[1])
                 tables.append(out / name)
-    written = render_many(jobs, workers=args.workers, progress=_progress)
+    written = render_many(jobs, workers=args.workers, progress=_Progress("生成文档"))
     for path in written:
         print(path)
+    documents = len(written)
     if args.combined and tables:
         print(batch.combine(tables, out / "自评表汇编.docx"))
+        documents += 1
     if len(scored_all) > 1 or args.summary:
         print(batch.summary_workbook(scored_all, out / "汇总表.xlsx"))
     if args.pdf:
@@ -304,7 +313,9 @@ def _render(args: argparse.Namespace) -> int:
         else:
             pdfs = batch.to_pdf([Path(p) for p in written], out / "pdf")
             print(f"已转换 {len(pdfs)} 份 PDF → {out / 'pdf'}")
-    print(f"共生成 {len(written)} 份 Word 文档，保存在 {out.resolve()}" + (f"；{failed} 份评价因错误未生成" if failed else ""))
+    combined = "（含自评表汇编）" if documents > len(written) else ""
+    print(f"共生成 {documents} 份 Word 文档{combined}，保存在 {out.resolve()}"
+          + (f"；{failed} 份评价因错误未生成" if failed else ""))
     return 1 if failed else 0
 
 
@@ -393,7 +404,21 @@ def _rescore(args: argparse.Namespace) -> int:
         before = "—" if c.before.total is None else plain(c.before.total)
         after = "—" if c.after.total is None else plain(c.after.total)
         print(f"  {c.title}：复核前 {before}（{c.before.grade or '—'}），复核后 {after}（{c.after.grade or '—'}）")
+        for line in _printed_differences(c):
+            print(f"    {line}")
     return 0
+
+
+def _printed_differences(c) -> list[str]:
+    """Where the submitted table's printed numbers differ from what the engine computes."""
+    lines = [f"印刷得分 {plain(r.printed)}，计算得分 {plain(r.score_before)}：{r.label}"
+             for r in c.rows if r.printed is not None and r.score_before is not None and r.printed != r.score_before]
+    total = c.before.total
+    if c.printed_total is not None and total is not None and c.printed_total != total:
+        lines.append(f"印刷总分 {plain(c.printed_total)}，计算总分 {plain(total)}")
+    if c.printed_narrative_total is not None and total is not None and c.printed_narrative_total != total:
+        lines.append(f"自评报告（决算说明）写 {plain(c.printed_narrative_total)} 分，自评表计算 {plain(total)} 分")
+    return lines
 
 
 def _serve(args: argparse.Namespace) -> int:

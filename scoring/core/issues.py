@@ -77,5 +77,21 @@ def format_issue(issue: Issue) -> str:
     return text
 
 
+def by_position(issues) -> list[Issue]:
+    """Issues in the order of the file: by file, then line and column, or sheet and cell
+    (row before column); issues without a position keep their order, after the rest."""
+    def key(issue: Issue):
+        loc = issue.location
+        if loc.cell:
+            letters = "".join(ch for ch in loc.cell if ch.isalpha())
+            digits = "".join(ch for ch in loc.cell if ch.isdigit())
+            return (loc.file, 0, loc.sheet or "", int(digits or 0), len(letters), letters)
+        if loc.line is not None:
+            return (loc.file, 0, "", loc.line, 0, str(loc.column or 0).zfill(6))
+        return (loc.file, 1, "", 0, 0, "")
+
+    return sorted(issues, key=key)
+
+
 def has_errors(issues) -> bool:
     return any(i.severity == "error" for i in issues)

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from scoring.core.issues import Issue
 from scoring.core.model import PLACEHOLDER
-from scoring.core.numbers import HUNDRED, ZERO, fixed, plain
+from scoring.core.numbers import HUNDRED, ZERO, fixed, plain, quantize
 from scoring.core.parse import ParsedEvaluation
 from scoring.core.results import EvaluationResult
 from scoring.core.score import Locate
@@ -81,8 +81,9 @@ def check_over_achievement(parsed: ParsedEvaluation, result: EvaluationResult, l
             over = (a.number - t.number) / t.number * HUNDRED
             if over > limit:
                 issues.append(Issue(locate(f"indicators[{row.index}].actual"),
-                                    f"三级指标“{row.level3}”实际完成值 {a.text} 超出年度指标值 {t.text} "
-                                    f"{fixed(over)}%（超过 {plain(limit)}%），年度指标值可能设定偏低",
+                                    f"三级指标“{row.level3}”：实际 {a.text.strip()}，目标 {t.text.strip()}，"
+                                    f"超出 {plain(quantize(over, 1))}%（超出 {plain(limit)}% 以上即提示），"
+                                    "年度指标值可能设定偏低",
                                     "请在 reason 中说明超额完成的原因，并在下年度合理设定目标", "warning"))
     return issues
 

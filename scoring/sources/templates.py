@@ -163,11 +163,11 @@ def require_template(name_or_path: str | Path) -> Template:
     Raises:
         ScoringError: the template has errors; the message lists them.
     """
-    from scoring.core.issues import format_issue
+    from scoring.core.issues import by_position, format_issue
 
     loaded = load_template(name_or_path)
     if not loaded.ok:
-        problems = "\n".join(format_issue(i) for i in loaded.issues if i.severity == "error")
+        problems = "\n".join(format_issue(i) for i in by_position(loaded.issues) if i.severity == "error")
         raise ScoringError(f"模板有错误，请先修正（jixiao templates check）：\n{problems}")
     return loaded.template
 
