@@ -76,7 +76,11 @@ def build(path: Path, projects: int, indicators: int, seed: int) -> float:
     wb = build_workbook(evaluations)
     for ws, typed in zip(wb.worksheets[1:], actuals):
         header = next(r for r in range(1, 60) if ws.cell(r, 3).value == "三级指标")
-        for r in range(header + 1, header + 1 + indicators):
+        r = header
+        while ws.cell(r + 1, 1).value != "总分":
+            r += 1
+            if not isinstance(ws.cell(r, 3).value, str):
+                continue  # an empty row left for the unit's own rows
             actual = typed[int(ws.cell(r, 3).value.removeprefix("指标"))]
             cell = ws.cell(r, 5)
             cell.value = actual

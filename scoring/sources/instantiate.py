@@ -73,9 +73,10 @@ def instantiate(
         overrides: per fixed 三级 row (by name): new target, weight, rule or
             description where the template allows, or ``{"omit": True}``.
         placeholders: give each open 二级 that has no rows one row
-            “（请填写三级指标）” for the unit to fill in (a new evaluation); when
-            False (an imported target table, which is what it is), a 一级 with
-            no rows passes its weight on instead.
+            “（请填写三级指标）” for the unit to fill in (a new evaluation): every
+            open 二级 of a 一级 with no rows, and an open 二级 with its own weight
+            in any 一级; when False (an imported target table, which is what it
+            is), a 一级 with no rows passes its weight on instead.
         where: a file name for the locations of problems.
 
     Returns:
@@ -129,10 +130,13 @@ def _placed(template: Template, rows, overrides: dict[str, dict], placeholders: 
         problem(f"overrides.{name}", f"要改写的三级指标“{name}”不在模板中", "请检查指标名称")
     if placeholders:
         for l1 in template.indicators:
-            if placed[l1.name]:
-                continue
+            weighted_l2 = l1.children and all(c.weight is not None for c in l1.children)
+            used = {r["level2"] for r in placed[l1.name]}
             for l2 in l1.children or (None,):
-                if l2 is None or not l2.children:
+                # every open 二级 of an empty 一级; and an open 二级 with its own weight, which
+                # would otherwise be lost (an 一级 that weights no 二级 shares among its rows)
+                empty = not used or (weighted_l2 and l2.name not in used)
+                if empty and (l2 is None or not l2.children):
                     placed[l1.name].append({"level1": l1.name, "level2": l2.name if l2 else "",
                                             "level3": PLACEHOLDER, "target": None, "weight": None})
     return placed

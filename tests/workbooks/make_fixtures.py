@@ -209,6 +209,8 @@ def placeholder_left(expected: dict) -> None:
     icols, rows = indicator_rows(ws)
     found = []
     for r in rows:
+        if ws.cell(r, icols["三级指标"]).value is None:
+            continue  # an empty row left for the unit's own rows
         ws.cell(r, icols["实际完成值"]).value = "250人次" if ws.cell(r, icols["三级指标"]).value == "培训人次" else "100%"
         if ws.cell(r, icols["三级指标"]).value == "（请填写三级指标）":
             found.append(expect(ws.cell(r, icols["三级指标"]), "下的三级指标尚未填写"))

@@ -11,12 +11,16 @@ The sheet is meant to be read back by `scoring.sources.workbook.reader`, which
 finds every block by its labels, so the layout may change between versions and
 users may insert rows or rename sheets. A hidden cell (column after the last,
 row 1) holds what the sheet does not show: kind, template, rounding, settings,
-as JSON under the key ``jixiao`` (the layout version). Scoring rules, where
-rows have them, sit in a hidden 评分规则 column, so they move with their rows.
+the weights of the groups whose rows the unit writes and the hints left in
+cells, as JSON under the key ``jixiao`` (the layout version). Scoring rules,
+where rows have them, sit in a hidden 评分规则 column, so they move with their
+rows. Each 二级 whose rows the unit writes has empty open rows for them, and
+the protection lets a unit insert more rows (not delete any).
 
 Modules: `writer` (the workbook, its sheets' order and titles), `instructions`
 (the 填表说明 sheet), `sheet` (one evaluation's sheet), `blocks` and
-`indicators` (its parts), `cells` (its columns and styled cells).
+`indicators` (its parts), `groups` (the room for the unit's own rows, group
+weights, hints), `cells` (its columns and styled cells).
 """
 
 from scoring.outputs.workbook.writer import build_workbook, sheet_title, write_workbook

@@ -4,18 +4,22 @@
 Each block is written as the official table has it, under the labels the
 reader finds it by, and leaves `row` two below itself for the next block.
 The funds block computes 执行率 and 得分 with formulas, so a unit sees them
-while filling in; jixiao computes them again from the amounts.
+while filling in; jixiao computes them again from the amounts. A 情况说明 that
+still holds the template's description shows it as a grey italic hint.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Border, Font
 from openpyxl.utils import get_column_letter
 
 from scoring.core.numbers import plain
 from scoring.outputs.workbook.cells import FONT, HELP, WIDTHS, CellWriter, number_value, text_value
+from scoring.outputs.workbook.groups import Plan
+from scoring.outputs.xlsx import put_text
 from scoring.sources.workbook.layout import SOURCE_PREFIX
 
 FUNDS_LABELS = {
@@ -28,10 +32,13 @@ FUNDS_LABELS = {
 }
 DEFAULT_SOURCES = ("财政拨款", "财政专户管理资金", "单位资金", "其他资金")
 _AMOUNT_FORMAT = "#,##0.00####"
+_HINT_FONT = Font(italic=True, color="FF808080")  # a hint while the cell still holds it
 
 
 class BlocksWriter(CellWriter):
     """Writes the blocks of one sheet above its indicator table, top to bottom."""
+
+    plan: Plan  # the hints among the cells (set by the sheet)
 
     def title(self) -> None:
         name = "项目支出绩效自评表" if self.project else "部门整体支出绩效自评表"
@@ -111,7 +118,9 @@ class BlocksWriter(CellWriter):
         for row in self.data["funds_management"]:
             r += 1
             self.put(r, 1, text_value(row.get("name")), span=2)
-            self.put(r, 3, text_value(row.get("description")), open_=open_, span=desc_span)
+            cell = self.put(r, 3, text_value(row.get("description")), open_=open_, span=desc_span)
+            if open_ and row.get("name") in self.plan.hints:
+                self.hint(cell, self.plan.hints[row["name"]])
             weight = number_value(row.get("weight"))
             self.put(r, n - 2, weight, center=True)
             cell = self.put(r, n - 1, number_value(row.get("score")), open_=open_, center=True)
@@ -121,6 +130,19 @@ class BlocksWriter(CellWriter):
             self.height(r, [(text_value(row.get("description")), self.span_width(3, desc_span)),
                             (text_value(row.get("problems")), WIDTHS[self.keys[n - 1]])])
         self.row = r + 2
+
+    def hint(self, cell, text: str) -> None:
+        """A cell holding a fill-in hint: grey italic while it still holds exactly the hint.
+
+        The hint's copy sits in the hidden settings column of the same row, and a
+        conditional format compares the two (a formula's own text is limited to 255
+        characters); the hidden settings record it for the reader.
+        """
+        copy = put_text(self.ws.cell(cell.row, self.meta_col), text)
+        mine, hidden = f"${cell.column_letter}${cell.row}", f"${copy.column_letter}${copy.row}"
+        self.ws.conditional_formatting.add(cell.coordinate, FormulaRule(
+            formula=[f'AND({mine}<>"",EXACT({mine},{hidden}))'], font=_HINT_FONT, stopIfTrue=False))
+        self.validate(cell, "any", prompt=f"填表提示：{text}。{HELP['hint']}")
 
     def _pairs(self, head: tuple[str, str, str], rows: list[tuple], fill_key: str, blank_rows: int) -> None:
         """Goals and tasks: name (A:B), a locked text, an open text."""

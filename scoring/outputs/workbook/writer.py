@@ -50,7 +50,7 @@ def build_workbook(evaluations: list[dict], *, template: Template | None = None)
     styles: dict = {}  # shared by the sheets: style indexes belong to the workbook
     for data in ordered:
         ws = wb.create_sheet(sheet_title(data, used, by_unit=departments > 1))
-        SheetWriter(ws, data, fill_in, styles).write()
+        SheetWriter(ws, data, fill_in, styles, template).write()
     wb.defined_names[DEFINED_NAME] = DefinedName(DEFINED_NAME, attr_text=f'"{LAYOUT_VERSION}"')
     return wb
 

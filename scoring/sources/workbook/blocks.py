@@ -4,7 +4,9 @@ Each block is found by its header labels (全年执行数, 资金管理情况 wi
 任务名称 with 主要内容, 预期目标) and runs down to a blank row or the next
 block's labels, so rows may be inserted or deleted and a unit's own layout
 of the official table is read too. A funds source row is named by the label
-left of its amounts, with or without the writer's “其中：”.
+left of its amounts, with or without the writer's “其中：”. A 情况说明 that still
+holds the fill-in workbook's hint (recorded in its hidden settings) is a
+warning and no text, so the hint never reaches an official document.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 
 from scoring.core.numbers import ZERO
-from scoring.sources.workbook.cells import CellReader
+from scoring.sources.workbook.cells import CellReader, clean
 from scoring.sources.workbook.labels import (
     BLOCK_LABELS,
     FM_COLUMNS,
@@ -150,12 +152,24 @@ class BlocksReader(CellReader):
         row["weight"] = weight if weight is not None and weight >= 0 else ZERO
         for key in ("description", "problems"):
             text = self.text(r, cols.get(key), f"{path}.{key}")
+            if text and key == "description" and self.left_hint(r, cols[key], path, name, text):
+                continue
             if text:
                 row[key] = text
         score = self.number(r, cols.get("score"), f"{path}.score", f"资金管理情况“{name}”的得分")
         if score is not None:
             row["score"] = self.nonnegative(r, cols["score"], f"{path}.score", f"资金管理情况“{name}”的得分", score)
         return row
+
+    def left_hint(self, r: int, c: int, path: str, name: str, text: str) -> bool:
+        """A 情况说明 still holding the workbook's fill-in hint: a warning, and no text (True)."""
+        hint = self.hints.get(name)
+        if hint is None or clean(hint) != text:
+            return False
+        shown = hint if len(hint) <= 30 else hint[:30] + "…"
+        self.problem(r, c, f"{path}.description", f"“{name}”的情况说明仍是填表提示“{shown}”，不会写入自评表",
+                     "请填写本单位的实际情况", "warning")
+        return True
 
     def _pairs(self, head: int, cols: dict[str, int], kind: str, keys: tuple[str, str, str]) -> list[dict]:
         """Goals and tasks: a name, a text given beforehand, a text the unit writes."""

@@ -54,6 +54,8 @@ class CellReader:
         self.issues: list[Issue] = []
         self.substituted: set[str] = set()
         self.meta: dict = {}  # the hidden settings cell, set when the sheet is read
+        self.groups: list = []  # its groups whose weight blank 分值 share (`shares.Group`)
+        self.hints: dict[str, str] = {}  # its hints: 资金管理情况 row name → the hint in its 情况说明
         self.generated = False  # written by jixiao: printed 得分 etc. are not read then
         self.errors: dict[tuple[int, int], str] | None = None  # Excel error cells, looked up when needed
         self.merge_ends: dict[tuple[int, int], tuple[int, int]] | None = None  # top-left → bottom-right

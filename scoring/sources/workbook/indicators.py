@@ -7,6 +7,8 @@ and 分值, columns in any order; it ends at the 总分 row or a second table.
 偏差度 columns, read as `printed_score` and `printed_deviation`; a hidden
 评分规则 column holds the rows' own scoring rules. A merge down a column that is
 scored row by row (实际完成值, 分值 …) is reported at its range, not copied down.
+A row with an empty 分值 in a group whose weight the hidden settings record
+shares that weight (`shares`); rows left entirely empty are passed over.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from scoring.core import model
+from scoring.core.issues import Issue, Location
 from scoring.core.numbers import HUNDRED, ZERO, plain
 from scoring.sources.workbook.cells import CellReader, shown_decimal
 from scoring.sources.workbook.grid import coord
 from scoring.sources.workbook.labels import INDICATOR_COLUMNS, LEVEL3, TOTAL_ROWS, columns_of, label
+from scoring.sources.workbook.shares import group_of, share
 
 _GROUP_WEIGHT = re.compile(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]$")
 # Columns with one value per row, each scored: a merge down one of them is an error, since
@@ -49,6 +53,7 @@ class IndicatorsReader(CellReader):
         rows: list[dict] = []
         carry: dict[str, tuple[str, int, int]] = {}
         total = None
+        self.blank_weights: list[int] = []  # rows with an empty 分值 in a group whose weight is known
         for r in range(header + 1, len(g.rows)):
             if any(label(v) in TOTAL_ROWS for v in g.rows[r]):  # the 总分 row, in whichever column
                 if "printed_score" in cols and not self.generated:
@@ -81,6 +86,10 @@ class IndicatorsReader(CellReader):
         if not rows:
             self.problem(header, cols["level3"], "indicators", "指标表中没有任何三级指标",
                          "请在表头下方逐行填写三级指标、年度指标值、实际完成值和分值")
+        for note in share(rows, self.blank_weights, self.groups):
+            path = f"indicators[{note.row}].weight"
+            where = Location(self.file, path, sheet=self.g.title, cell=self.cells[path])
+            self.issues.append(Issue(where, note.message, note.hint, note.severity))
         return rows, total
 
     def level_text(self, r: int, c: int, what: str) -> str | None:
@@ -119,7 +128,10 @@ class IndicatorsReader(CellReader):
         row["actual"] = self.actual(r, cols["actual"], f"{path}.actual", level3, row["target"])
         weight = self.number(r, cols["weight"], f"{path}.weight", f"三级指标“{level3}”的分值")
         if weight is None and f"{path}.weight" not in self.substituted:
-            if not self.empty_formula(r, cols["weight"], f"{path}.weight", f"三级指标“{level3}”的分值"):
+            told = self.empty_formula(r, cols["weight"], f"{path}.weight", f"三级指标“{level3}”的分值")
+            if not told and group_of(self.groups, row) is not None:
+                self.blank_weights.append(i)  # shares its group's weight (`shares`)
+            elif not told:
                 self.problem(r, cols["weight"], f"{path}.weight", f"三级指标“{level3}”缺少分值", "请填写分值，如 10")
         elif weight is not None:
             weight = self.nonnegative(r, cols["weight"], f"{path}.weight", f"三级指标“{level3}”的分值", weight)

@@ -9,3 +9,8 @@ LAYOUT_VERSION = 1
 MARKER_KEY = "jixiao"  # the key of the JSON note that marks a sheet as ours
 DEFINED_NAME = "jixiao_layout"
 SOURCE_PREFIX = "其中："  # the label before a funds source's name
+# Keys of the hidden settings: the weight of each group whose rows the unit writes
+# (`[{"level1": …, "level2": … or absent, "weight": "20"}]`: blank weights there share
+# it), and the fill-in hints left in cells (`{"funds_management": {row name: hint}}`).
+GROUPS_KEY = "groups"
+HINTS_KEY = "hints"

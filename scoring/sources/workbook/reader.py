@@ -26,7 +26,8 @@ This module holds the entry points and what concerns the workbook as a whole
 (facts one sheet takes from another, validation, the sheet's words in the
 engine's hints); the reading itself is layered below it: `grid` (files →
 cells), `cells` (cell values), `labels` (the header vocabulary), `blocks`
-and `indicators` (the parts of a sheet), `sheet` (one sheet).
+and `indicators` (the parts of a sheet), `shares` (blank weights sharing
+their group's), `sheet` (one sheet).
 """
 
 from __future__ import annotations

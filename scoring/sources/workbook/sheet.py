@@ -29,7 +29,8 @@ from scoring.sources.workbook.labels import (
     compact,
     label,
 )
-from scoring.sources.workbook.layout import MARKER_KEY
+from scoring.sources.workbook.layout import GROUPS_KEY, HINTS_KEY, MARKER_KEY
+from scoring.sources.workbook.shares import read_groups
 
 _INLINE_FACT = re.compile(r"^([^:：]{1,12})[:：](.+)$", re.S)
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})年(?!\d)")
@@ -197,3 +198,20 @@ class SheetReader(BlocksReader, IndicatorsReader):
                              "请用 jixiao workbook 重新生成本表；否则按默认设置计分", "warning")
                 continue
             data[key] = value
+        self.fill_in_marks(meta_at)
+
+    def fill_in_marks(self, meta_at: tuple[int, int] | None) -> None:
+        """The weights of the groups the unit writes rows in, and the hints left in cells."""
+        where = meta_at or (0, 0)
+        groups = read_groups(self.meta.get(GROUPS_KEY, []))
+        if groups is None:
+            self.problem(*where, "", f"隐藏的 jixiao 设置单元格中“{GROUPS_KEY}”已损坏",
+                         "请用 jixiao workbook 重新生成本表，或逐行填写分值", "warning")
+        self.groups = groups or []
+        hints = self.meta.get(HINTS_KEY, {})
+        hints = hints.get("funds_management", {}) if isinstance(hints, dict) else None
+        if not isinstance(hints, dict) or not all(isinstance(v, str) for v in hints.values()):
+            self.problem(*where, "", f"隐藏的 jixiao 设置单元格中“{HINTS_KEY}”已损坏",
+                         "请用 jixiao workbook 重新生成本表", "warning")
+            hints = {}
+        self.hints = hints
