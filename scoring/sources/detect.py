@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from scoring.core.issues import ScoringError
-from scoring.sources.archive import OLE_SIGNATURE
+from scoring.sources.archive import OLE_SIGNATURE, open_zip
 
 SPREADSHEETS = ("xlsx", "xls", "ods")
 # The suffixes looked at when a folder is searched (a file's kind is still read from it).
@@ -59,12 +59,17 @@ def file_kind(path: str | Path) -> str:
 
 
 def _zip_kind(path: Path) -> str:
+    """The kind of a zip container, opened within the limits (a bomb is refused here)."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist()[:5000])
+        with open_zip(path, "压缩文件") as zf:
+            names = set(zf.namelist())
             mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+    except (zipfile.BadZipFile, OSError, KeyError):
         return "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "zip"  # the reader says it is damaged
+    except ScoringError:
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".ods", ".xls"):
+            return "xlsx"  # the reader refuses it again, in a workbook's words
+        raise
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "xl/workbook.bin" in names:
