@@ -58,38 +58,23 @@ class TargetTable:
     projects: list[ProjectTargets]
 
 
-def _merged_values(ws) -> dict[tuple[int, int], object]:
-    values = {}
-    for rng in ws.merged_cells.ranges:
-        top = ws.cell(rng.min_row, rng.min_col).value
-        for row in range(rng.min_row, rng.max_row + 1):
-            for col in range(rng.min_col, rng.max_col + 1):
-                values[(row, col)] = top
-    return values
-
-
 def read_target_table(path: str | Path) -> tuple[TargetTable | None, list[Issue]]:
-    """Read the projects and indicator rows of a target table.
+    """Read the projects and indicator rows of a target table (.xlsx, .xls or .ods, as a
+    platform exported it or an office suite saved it; read by content, within the limits).
 
     Raises:
         ScoringError: the file is missing or not a spreadsheet.
     """
-    import openpyxl
     from openpyxl.utils import get_column_letter
+
+    from scoring.sources.workbook.grid import load_grids
 
     path = Path(path)
     if not path.exists():
         raise ScoringError(f"找不到文件：{path}")
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True)  # read only: the file is never written
-    except Exception as exc:  # openpyxl raises several types for non-xlsx input
-        raise ScoringError(f"{path}：无法作为 Excel 工作簿（.xlsx）读取：{exc}") from None
-    for ws in wb.worksheets:
-        merged = _merged_values(ws)
-
-        def value(r: int, c: int, ws=ws, merged=merged) -> object:
-            v = ws.cell(r, c).value
-            return merged.get((r, c), v) if v is None else v
+    for ws in (_GridSheet(grid) for grid in load_grids(path)):
+        def value(r: int, c: int, ws=ws) -> object:
+            return ws.grid.value(r - 1, c - 1)  # a merged cell's value from its range's top-left
 
         header_row, columns = _find_header(ws, value)
         if header_row is None:
@@ -146,6 +131,14 @@ def read_target_table(path: str | Path) -> tuple[TargetTable | None, list[Issue]
     labels = "、".join(h[0] for h in HEADERS.values())
     return None, [Issue(Location(str(path)), "找不到项目绩效目标表的表头行",
                         f"表头应含有这些列名（顺序不限）：{labels}")]
+
+
+class _GridSheet:
+    """A grid with the 1-based size and title the table reading below asks for."""
+
+    def __init__(self, grid):
+        self.grid, self.title = grid, grid.title
+        self.max_row, self.max_column = len(grid.rows), grid.width
 
 
 def _text(value: object) -> str:
@@ -226,7 +219,29 @@ def import_target_table(
         if project.goal:
             data["goals"] = [{"expected": project.goal, "actual": ""}]
         evaluations.append(_ordered(data))
+    if any(i.severity == "error" for i in issues):
+        issues += _better_template(table, template, unit, year, path)
     return evaluations, issues
+
+
+def _better_template(table, template: Template, unit: str, year: int, path) -> list[Issue]:
+    """When the table does not fit the chosen template, the shipped template it fits, if any."""
+    from scoring.sources.templates import load_template, shipped_templates
+
+    for candidate_path in shipped_templates():
+        candidate = load_template(candidate_path).template
+        if candidate is None or candidate.name == template.name or candidate.kind != template.kind:
+            continue
+        fits = all(not any(i.severity == "error" for i in instantiate(
+            candidate, unit=unit, year=year, project=project.name, placeholders=False,
+            rows=[{k: v for k, v in row.items() if k != "cell"} for row in project.rows])[1])
+            for project in table.projects if project.rows)
+        if fits:
+            return [Issue(Location(str(path), sheet=table.sheet, cell="A1"),
+                          f"这张目标表的指标体系不符合模板“{template.title}”（{template.name}），"
+                          f"但符合内置模板“{candidate.title}”（{candidate.name}）",
+                          f"请改用 --template {candidate.name}")]
+    return []
 
 
 _ORDER = ("kind", "unit", "year", "project", "project_code", "template", "rounding", "settings",
