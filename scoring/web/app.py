@@ -30,14 +30,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from scoring.core.issues import ScoringError
 from scoring.web.catalog import Catalog
 from scoring.web.errors import http_error
 from scoring.web.rendering import environment
 from scoring.web.routes import assets, downloads, evaluation, listing
-from scoring.web.security import LOCAL_HOSTS, MAX_BODY, allowed_hosts, security_headers
+from scoring.web.security import LOCAL_HOSTS, MAX_BODY, HostCheck, allowed_hosts, security_headers
 from scoring.web.state import WebState
 
 __all__ = ["MAX_BODY", "allowed_hosts", "create_app", "running", "serve"]
@@ -48,10 +47,12 @@ ROUTERS = (listing.router, assets.router, evaluation.router, downloads.router)
 def create_app(folder: str | Path, token: str | None = None, host: str = "127.0.0.1",
                allow_hosts: tuple[str, ...] = ()) -> FastAPI:
     """The page for one folder. `token` is made at random unless given (tests)."""
-    app = FastAPI(title="jixiao 复核", docs_url=None, redoc_url=None, openapi_url=None,
-                  max_body_size=8 * MAX_BODY)  # a backstop; posted_form's own limit answers in Chinese
+    # No body limit of FastAPI's own (its 413 is English): every POST route reads its
+    # body through security.posted_form, which stops at MAX_BODY and answers in Chinese;
+    # no other route reads a body.
+    app = FastAPI(title="jixiao 复核", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = WebState(Catalog(folder).scan(), token or secrets.token_urlsafe(32), environment())
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(host, allow_hosts))
+    app.add_middleware(HostCheck, allowed_hosts=allowed_hosts(host, allow_hosts))
     app.middleware("http")(security_headers)  # added last, so outermost: refused hosts get the headers too
     app.add_exception_handler(HTTPException, http_error)
     for router in ROUTERS:

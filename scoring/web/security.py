@@ -18,7 +18,10 @@ from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
+from starlette._utils import parse_host_header
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.responses import PlainTextResponse
 
 from scoring.web.reviewing import MAX_FIELDS
 from scoring.web.state import State
@@ -58,6 +61,29 @@ def _own_names() -> set[str]:
     except OSError:
         pass
     return names
+
+
+BAD_HOST = ("请求的地址（Host）不被接受：复核页面只响应发往它所监听地址的请求。"
+            "请用启动时显示的地址打开页面；从其他电脑访问时，启动时用 --allow-host 加上该地址。")
+
+
+class HostCheck:
+    """ASGI middleware: requests addressed to any other host are refused in Chinese (the
+    same matching as Starlette's TrustedHostMiddleware, whose answer is English)."""
+
+    def __init__(self, app, allowed_hosts: list[str]):
+        self.app = app
+        self.allowed = {h.lower() for h in allowed_hosts}
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        parsed = parse_host_header(Headers(scope=scope).get("host"))
+        if parsed is not None and parsed.host.lower() in self.allowed:
+            await self.app(scope, receive, send)
+            return
+        await PlainTextResponse(BAD_HOST, status_code=400)(scope, receive, send)
 
 
 async def security_headers(request: Request, call_next):
