@@ -52,6 +52,10 @@ MAX_TEMPLATE_LOOP = 100_000  # items one range() may give, and all loops of one 
 # characters of a text, items of a list. A real document's longest value is a few KB.
 MAX_TEMPLATE_VALUE = 1_000_000
 MAX_TEMPLATE_DIGITS = 4_300  # digits of one number a template computes (Python's own int → text limit)
+# A part that is compiled (document.xml, a header or footer with tags): Jinja needs ~2 s and
+# ~300 MB per MB of densely tagged text. The shipped tables are ~30 KB with ~50 tags.
+MAX_TEMPLATE_SOURCE = 8 * MiB
+MAX_TEMPLATE_TAGS = 10_000  # {{ }}, {% %} and {# #} tags in one such part
 
 
 def size_text(n: int) -> str:

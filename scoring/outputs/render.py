@@ -6,44 +6,32 @@ places it. Templates are ordinary .docx files with docxtpl tags ({{ }}, {%tr %})
 so users can bring their own (`jixiao render --template my.docx`); the context
 variables are listed in docs/render.md.
 
-`WordTemplate` renders many documents from one template quickly. docxtpl, per
-document, reopens the .docx, re-parses it with python-docx, preprocesses the XML
-and re-serialises every part. Here that happens once: the template's
-document.xml goes through docxtpl's own `patch_xml` (so the tag syntax is
-exactly docxtpl's) and is compiled once; each document is then one Jinja render
-of the XML plus a zip write. Templates always render in a sandboxed, autoescaping
-Jinja environment with StrictUndefined: `&` and `<` in names cannot corrupt the
-document, a template cannot reach Python internals, and a misspelt variable is
-an error naming it instead of a blank cell.
-
-Vertical merges: docxtpl's `{% vm %}` merges over the innermost loop only, so a
-一级 cell cannot span several 二级 groups (docxtpl issues #192, #571). Instead the
-`vm` filter marks a cell (``{{ r.level1_merge|vm }}``) and `_vertical_merges`
-writes `w:vMerge` into that cell's properties after rendering.
+`WordTemplate` (`outputs.word_template`) checks a template and compiles it once,
+then renders many documents from it quickly. Templates always render in a
+sandboxed, autoescaping Jinja environment with StrictUndefined and a budget
+(`outputs.sandbox`): `&` and `<` in names cannot corrupt the document, a template
+cannot reach Python internals nor compute without end, and a misspelt variable is
+an error naming it instead of a blank cell. `render_many` writes the documents,
+in worker processes that end with the command that started them.
 """
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
-from dataclasses import dataclass
+import os
+import sys
 from decimal import Decimal
 from pathlib import Path
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
-from markupsafe import Markup
-
-from scoring.core.issues import ScoringError
 from scoring.core.model import Evaluation
 from scoring.core.numbers import fixed, plain
 from scoring.core.results import EvaluationResult
 from scoring.outputs.narrative import narrative
+from scoring.outputs.sandbox import jinja_environment
+from scoring.outputs.word_template import DOCUMENT, RenderError, WordTemplate
 from scoring.sources.resources import data_dir
 
-DOCUMENT = "word/document.xml"
-_MERGE_MARKS = {"restart": "⟦vm-restart⟧", "continue": "⟦vm-continue⟧"}
+__all__ = ["DOCUMENT", "RenderError", "WordTemplate", "jinja_environment", "to_context", "builtin_template",
+           "document_name", "render_many", "REPORT_TEMPLATE"]
 
 
 # ---------------------------------------------------------------- context
@@ -123,140 +111,6 @@ def to_context(ev: Evaluation, result: EvaluationResult, **extra: str) -> dict:
     return context
 
 
-# -------------------------------------------------------------- rendering
-
-
-def _vm(value: str) -> Markup:
-    """``{{ r.level1_merge|vm }}``: mark this cell to merge vertically ('restart' /
-    'continue'); an empty value leaves the cell alone."""
-    return Markup(_MERGE_MARKS.get(str(value), ""))
-
-
-def jinja_environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
-    env.filters["vm"] = _vm
-    return env
-
-
-_TC = re.compile(r"<w:tc>(.*?)</w:tc>", re.S)
-_CONTROL_IN_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\n\t\a\f]")
-_AFTER = re.compile(r"<w:gridSpan [^>]*/>|<w:tcW [^>]*/>")
-
-
-def _vertical_merges(xml: str) -> str:
-    if "⟦vm-" not in xml:
-        return xml
-
-    def fix(match: re.Match) -> str:
-        body = match.group(1)
-        if "⟦vm-" not in body:
-            return match.group(0)
-        mark = '<w:vMerge w:val="restart"/>' if _MERGE_MARKS["restart"] in body else "<w:vMerge/>"
-        body = body.replace(_MERGE_MARKS["restart"], "").replace(_MERGE_MARKS["continue"], "")
-        spots = list(_AFTER.finditer(body.split("</w:tcPr>", 1)[0]))
-        if spots:  # schema order: tcW, gridSpan, (hMerge), vMerge, tcBorders, …
-            at = spots[-1].end()
-            body = body[:at] + mark + body[at:]
-        elif "<w:tcPr>" in body:
-            body = body.replace("<w:tcPr>", "<w:tcPr>" + mark, 1)
-        else:
-            body = f"<w:tcPr>{mark}</w:tcPr>" + body
-        return f"<w:tc>{body}</w:tc>"
-
-    return _TC.sub(fix, xml)
-
-
-class RenderError(ScoringError):
-    """A template that cannot be rendered; the message names the tag and the file."""
-
-
-@dataclass
-class _Part:
-    info: zipfile.ZipInfo
-    data: bytes
-
-
-class WordTemplate:
-    """A .docx template, preprocessed and compiled once, rendered many times."""
-
-    def __init__(self, path: str | Path):
-        from docxtpl import DocxTemplate
-
-        self.path = Path(path)
-        if not self.path.exists():
-            raise RenderError(f"找不到 Word 模板：{self.path}")
-        try:
-            with zipfile.ZipFile(self.path) as zf:
-                self._parts = [_Part(i, zf.read(i.filename)) for i in zf.infolist()]
-        except zipfile.BadZipFile:
-            raise RenderError(f"{self.path}：不是 Word 文档（.docx）") from None
-        names = [p.info.filename for p in self._parts]
-        if DOCUMENT not in names:
-            raise RenderError(f"{self.path}：不是 Word 文档（缺少 {DOCUMENT}）")
-        self._docxtpl = DocxTemplate(str(self.path))  # for its XML preprocessing only
-        self._templates = {}
-        env = jinja_environment()
-        for part in self._parts:
-            name = part.info.filename
-            if name == DOCUMENT or re.match(r"word/(header|footer)\d*\.xml$", name):
-                xml = part.data.decode("utf-8")
-                if name != DOCUMENT and "{" not in xml:
-                    continue
-                src = self._docxtpl.patch_xml(xml)
-                src = re.sub(r"<w:p([ >])", r"\n<w:p\1", src)  # line numbers for error messages
-                try:
-                    self._templates[name] = (env.from_string(src), src)
-                except TemplateSyntaxError as exc:
-                    raise RenderError(self._describe(exc, src, name)) from None
-        self._build_skeleton()
-
-    def _describe(self, exc: TemplateError, src: str, part: str) -> str:
-        near = ""
-        if getattr(exc, "lineno", None):
-            lines = src.splitlines()[max(exc.lineno - 2, 0): exc.lineno + 1]
-            near = "".join(re.sub(r"<[^>]+>", "", x) for x in lines).strip()
-            near = f"；出错位置附近的文字：“{near[:120]}”" if near else ""
-        kind = "模板语法错误" if isinstance(exc, TemplateSyntaxError) else "模板渲染错误"
-        message = exc.message or str(exc)
-        if isinstance(exc, UndefinedError):
-            message = f"变量未定义：{message}（可用变量见 docs/render.md）"
-        return f"{self.path}（{part}）：{kind}：{message}{near}"
-
-    def render_bytes(self, context: dict) -> bytes:
-        """One document, as the bytes of a .docx file."""
-        rendered = {}
-        for name, (template, src) in self._templates.items():
-            try:
-                xml = template.render(context)
-            except SecurityError as exc:
-                raise RenderError(f"{self.path}：模板试图访问不允许的内容：{exc}") from None
-            except TemplateError as exc:
-                raise RenderError(self._describe(exc, src, name)) from None
-            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-            if _CONTROL_IN_TEXT.search(xml):  # a value with a line break or tab: Word needs <w:br/>
-                xml = self._docxtpl.resolve_listing(xml)
-            rendered[name] = _vertical_merges(xml).encode("utf-8")
-        buffer = io.BytesIO(self._skeleton)
-        with zipfile.ZipFile(buffer, "a") as out:
-            for name, data in rendered.items():
-                out.writestr(zipfile.ZipInfo(name, date_time=self._dates[name]), data,
-                             compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
-        return buffer.getvalue()
-
-    def _build_skeleton(self) -> None:
-        """Every part that does not change, compressed once: each document is this
-        zip with its rendered parts appended (styles.xml alone is ~350 KB)."""
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
-            for part in self._parts:
-                if part.info.filename not in self._templates:
-                    out.writestr(zipfile.ZipInfo(part.info.filename, date_time=part.info.date_time),
-                                 part.data, compress_type=zipfile.ZIP_DEFLATED)
-        self._skeleton = buffer.getvalue()
-        self._dates = {p.info.filename: p.info.date_time for p in self._parts}
-
-
 def builtin_template(ev: Evaluation) -> Path:
     """The shipped Word template for an evaluation: Henan department or project
     table, or the central (财预〔2020〕10号) project layout."""
@@ -290,15 +144,79 @@ _WORKER_TEMPLATES: dict[str, WordTemplate] = {}
 
 
 def _render_one(job: tuple[str, dict, str]) -> str:
-    """Worker: render one context with a template compiled once per process."""
-    from scoring.outputs.files import write_bytes_atomic
+    """Worker: render one context with a template compiled once per process; the
+    rendered parts are checked before the file is put in place."""
+    from scoring.outputs.files import BrokenOutputError, write_bytes_atomic
 
     template_path, context, out = job
     template = _WORKER_TEMPLATES.get(template_path)
     if template is None:
         template = _WORKER_TEMPLATES[template_path] = WordTemplate(template_path)
-    write_bytes_atomic(out, template.render_bytes(context))
+    try:
+        write_bytes_atomic(out, template.render_bytes(context), check_parts=template.rendered_parts)
+    except BrokenOutputError as exc:
+        raise RenderError(f"{template.path}（{exc.part}）：用此模板生成的文档不是有效的 Word 文档，未保存 {out}"
+                          f"（{exc.problem}）；请检查模板的标签是否切断了段落、表格行等结构") from None
     return out
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the process that started the pool ends.
+
+    Linux: the kernel sends SIGKILL to the worker when its parent dies
+    (prctl PR_SET_PDEATHSIG). If the parent died before prctl took effect, no signal
+    will come; the worker then finds itself adopted (its parent pid changed) and
+    exits. With the "forkserver" start method (Python 3.14's default) the worker's
+    parent is the fork server, which exits when the main process does, so the
+    signal still comes; the check then asks whether the main process is alive.
+
+    Elsewhere (Windows, macOS) there is no such signal: a thread waits on
+    multiprocessing's handle of the parent process (on Windows a process handle,
+    signalled when the process ends, however it ends) and ends the worker. Not
+    tested on Windows; without that thread a worker there would finish the chunk of
+    documents it holds and then wait for work forever. A killed worker may leave
+    its temporary file (.名称.xxxxxxxx.tmp), never a partial document.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent and not _alive(parent):
+                os._exit(1)  # the parent is already gone
+            return
+    _watch_parent()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch_parent() -> None:
+    """A thread that ends this process when multiprocessing's parent handle signals."""
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:  # pragma: no cover - not started by multiprocessing
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="jixiao-parent-watch", daemon=True).start()
 
 
 def render_many(jobs: list[tuple[str, dict, str]], workers: int = 1, progress=None) -> list[str]:
@@ -306,6 +224,7 @@ def render_many(jobs: list[tuple[str, dict, str]], workers: int = 1, progress=No
 
     Each output is written atomically; an interrupted run leaves finished files
     and no partial one. `progress(done, total)` is called after each document.
+    Worker processes end with this process, even when it is killed (`_die_with_parent`).
     """
     done: list[str] = []
     if workers <= 1 or len(jobs) < 8:
@@ -317,7 +236,7 @@ def render_many(jobs: list[tuple[str, dict, str]], workers: int = 1, progress=No
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1, min(32, len(jobs) // (workers * 4)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
         for out in pool.map(_render_one, jobs, chunksize=chunk):
             done.append(out)
             if progress:
