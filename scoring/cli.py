@@ -45,9 +45,22 @@ from scoring.sources.workbook.reader import is_spreadsheet
 def _score(args: argparse.Namespace) -> int:
     files = inputs(args.files)
     single = len(files) == 1 and not Path(args.files[0]).is_dir()
+    if args.output and not single:
+        raise ScoringError("-o（计分副本）只能用于一个文件：请逐个运行 jixiao score 文件 -o 已计分.xlsx")
+
+    def copy(scored: list) -> None:  # -o: the input with the results and problems in its cells
+        from scoring.outputs.scored_copy import copy_path, write_scored_copy
+
+        if args.output and scored:
+            made = write_scored_copy(files[0], scored, copy_path(files[0], Path(args.output)))
+            rebuilt = "" if made.kept else "（按单元格的值重建，原格式未保留）"
+            print(f"已写出计分副本 {made.path}{rebuilt}：计算得分、偏差度和问题说明在表格右侧，"
+                  "有问题的单元格已标色并附批注", file=sys.stderr if args.json else sys.stdout)
+
     if single and not is_spreadsheet(files[0]):  # one YAML file: output exactly as before
         scored = run_all(files[0])[0]
         sys.stdout.write(to_json(scored) + "\n" if args.json else format_text(scored))
+        copy([scored])
         return 0 if scored.ok else 1
     named = {Path(p) for p in args.files if not Path(p).is_dir()}
     every = [(path, scored, error) for path in files
@@ -64,6 +77,7 @@ def _score(args: argparse.Namespace) -> int:
             sheet = f"工作表“{scored.source.sheet}”" if getattr(scored.source, "sheet", None) else ""
             heading = sheet if single else "，".join(x for x in (str(path), sheet) if x)
             sys.stdout.write(f"【{heading}】\n{format_text(scored)}\n")
+    copy([s for _, s, _ in every if s is not None])
     return 0 if all(s is not None and s.ok for _, s, _ in every) else 1
 
 
@@ -441,6 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="计算评价文件（YAML）或填好的工作簿的得分，并逐行说明扣分原因。")
     p.add_argument("files", nargs="+", metavar="文件", help="评价文件（.yaml）、工作簿（.xlsx、.xls、.ods）或文件夹")
     p.add_argument("--json", action="store_true", help="以 JSON 输出（字段见 docs/evaluation-file.md）")
+    p.add_argument("-o", "--output", metavar="已计分.xlsx",
+                   help="另存一份计分副本（.xlsx）：原表加上计算得分、偏差度、总分和等级，有问题的单元格标色并附批注；原文件不变")
     p.set_defaults(func=_score)
     p = sub.add_parser("workbook", help="生成供单位填写的 Excel 工作簿",
                        description="为一个单位生成 Excel 工作簿（填表说明、部门整体表、每个项目一张表），"

@@ -201,6 +201,7 @@ def test_combined_document_summary_workbook_and_missing_libreoffice(tmp_path, ca
     wb = openpyxl.load_workbook(out / "汇总表.xlsx")
     rows = list(wb["汇总表"].values)
     assert rows[0] == ("单位", "项目", "类型", "全年预算数（万元）", "全年执行数（万元）", "执行率", "总分", "等级")
-    assert sorted(r[6] for r in rows[1:]) == ["100", "100", "92.4", "96.6", "98.89"]
+    # totals are numbers now (issue 13: SUM and sorting work), no longer text
+    assert sorted(r[6] for r in rows[1:]) == [92.4, 96.6, 98.89, 100, 100]
     assert list(wb["等级分布"].values)[1] == ("优", 5)
     assert len(wb["等级分布"]._charts) == 1
