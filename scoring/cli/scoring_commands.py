@@ -1,0 +1,143 @@
+"""Commands that score and write results: score, demo, render."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from scoring.cli.common import Progress, each_evaluation, scored_or_refused
+from scoring.core.issues import ScoringError, format_issue
+from scoring.outputs.files import write_text_atomic
+from scoring.outputs.show import format_text, to_json, to_json_data
+from scoring.pipeline import run, run_all
+from scoring.sources.detect import inputs
+from scoring.sources.resources import sample_files
+from scoring.sources.workbook.reader import is_spreadsheet
+
+
+def score_command(args: argparse.Namespace) -> int:
+    files = inputs(args.files)
+    single = len(files) == 1 and not Path(args.files[0]).is_dir()
+    if args.output and not single:
+        raise ScoringError("-o（计分副本）只能用于一个文件：请逐个运行 jixiao score 文件 -o 已计分.xlsx")
+
+    def copy(scored: list) -> None:  # -o: the input with the results and problems in its cells
+        from scoring.outputs.scored_copy import copy_path, write_scored_copy
+
+        if args.output and scored:
+            made = write_scored_copy(files[0], scored, copy_path(files[0], Path(args.output)))
+            rebuilt = "" if made.kept else "（按单元格的值重建，原格式未保留）"
+            print(f"已写出计分副本 {made.path}{rebuilt}：计算得分、偏差度和问题说明在表格右侧，"
+                  "有问题的单元格已标色并附批注", file=sys.stderr if args.json else sys.stdout)
+
+    if single and not is_spreadsheet(files[0]):  # one YAML file: output exactly as before
+        scored = run_all(files[0])[0]
+        sys.stdout.write(to_json(scored) + "\n" if args.json else format_text(scored))
+        copy([scored])
+        return 0 if scored.ok else 1
+    named = {Path(p) for p in args.files if not Path(p).is_dir()}
+    every = [(path, scored, error) for path in files
+             for scored, error in scored_or_refused(path, path in named)]
+    if args.json:  # one object per evaluation, each naming its file and sheet
+        items = [{"file": str(path), "sheet": getattr(s.source, "sheet", None) if s else None,
+                  **(to_json_data(s) if s else {"ok": False, "error": error})} for path, s, error in every]
+        sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for path, scored, error in every:
+            if scored is None:
+                print(f"错误：{error}", file=sys.stderr)
+                continue
+            sheet = f"工作表“{scored.source.sheet}”" if getattr(scored.source, "sheet", None) else ""
+            heading = sheet if single else "，".join(x for x in (str(path), sheet) if x)
+            sys.stdout.write(f"【{heading}】\n{format_text(scored)}\n")
+    copy([s for _, s, _ in every if s is not None])
+    return 0 if all(s is not None and s.ok for _, s, _ in every) else 1
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    out = Path(args.output)
+    samples = sample_files()
+    if not samples:
+        raise ScoringError("找不到内置示例文件；请重新安装 jixiao")
+    print(f"正在计算 {len(samples)} 份内置示例（来自公开的决算自评表）……")
+    failed = 0
+    for path in samples:
+        scored = run(path)
+        write_text_atomic(out / f"{path.stem}.txt", format_text(scored))
+        write_text_atomic(out / f"{path.stem}.json", to_json(scored) + "\n")
+        r = scored.result
+        total = "—" if r is None or r.total is None else f"{r.total.normalize():f}"
+        grade = "" if r is None or r.grade is None else f"（{r.grade}）"
+        print(f"  {path.stem}：总分 {total}{grade}")
+        failed += not scored.ok
+    print(f"结果已写入 {out.resolve()}（每份示例一个 .txt 说明和一个 .json）")
+    return 1 if failed else 0
+
+
+def render_command(args: argparse.Namespace) -> int:
+    from scoring.outputs import batch
+    from scoring.outputs.render import (
+        REPORT_TEMPLATE,
+        WordTemplate,
+        builtin_template,
+        document_name,
+        render_many,
+        to_context,
+    )
+    from scoring.sources.resources import data_dir
+
+    out = Path(args.output)
+    jobs, failed, scored_all, tables = [], 0, [], []
+    custom = str(Path(args.template).resolve()) if args.template else None
+    if custom:
+        WordTemplate(custom)  # a broken template is reported before any work starts
+    names: dict[str, int] = {}
+    every = list(each_evaluation(args.inputs))  # a workbook: each sheet
+    for path, scored in every:
+        if not scored.ok:
+            failed += 1
+            print(f"{path}：有错误，未生成文档：", file=sys.stderr)
+            for issue in scored.issues:
+                if issue.severity == "error":
+                    print(f"  {format_issue(issue)}", file=sys.stderr)
+            continue
+        for issue in scored.issues:  # what was cleaned or is doubtful, at its place
+            if issue.severity == "warning":
+                print(f"{format_issue(issue)}", file=sys.stderr)
+        ev = scored.evaluation
+        extra = {k: v for k, v in (("filled_by", args.filled_by), ("reviewed_by", args.reviewed_by),
+                                   ("date", args.date)) if v}
+        context = to_context(ev, scored.result, **extra)
+        scored_all.append((ev, scored.result))
+        outputs = [(custom or str(builtin_template(ev)), document_name(ev))]
+        if args.report:
+            outputs.append((str(data_dir("reports") / REPORT_TEMPLATE), document_name(ev, report=True)))
+        for k, (template, name) in enumerate(outputs):
+            names[name] = names.get(name, 0) + 1
+            if names[name] > 1:  # two inputs for the same unit and project: keep both
+                name = name.replace(".docx", f"_{names[name]}.docx")
+            jobs.append((template, context, str(out / name)))
+            if k == 0:  # the table (the report is outputs[1])
+                tables.append(out / name)
+    written = render_many(jobs, workers=args.workers, progress=Progress("生成文档"))
+    for path in written:
+        print(path)
+    documents = len(written)
+    if args.combined and tables:
+        print(batch.combine(tables, out / "自评表汇编.docx"))
+        documents += 1
+    if len(scored_all) > 1 or args.summary:
+        print(batch.summary_workbook(scored_all, out / "汇总表.xlsx"))
+    if args.pdf:
+        if batch.soffice() is None:
+            print("未找到 LibreOffice（soffice），跳过 PDF；安装后重试，如 apt-get install libreoffice-writer",
+                  file=sys.stderr)
+        else:
+            pdfs = batch.to_pdf([Path(p) for p in written], out / "pdf")
+            print(f"已转换 {len(pdfs)} 份 PDF → {out / 'pdf'}")
+    combined = "（含自评表汇编）" if documents > len(written) else ""
+    print(f"共生成 {documents} 份 Word 文档{combined}，保存在 {out.resolve()}"
+          + (f"；{failed} 份评价因错误未生成" if failed else ""))
+    return 1 if failed else 0
