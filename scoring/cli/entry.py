@@ -3,14 +3,37 @@ and an exit code (1 for bad input, 2 for a bug or a wrong invocation, 130 when i
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 
 from scoring.cli.parser import build_parser
 from scoring.core.issues import ScoringError
 
+# Characters of our output that a Windows console's GBK code page lacks, and what to
+# print instead; anything else it lacks becomes "?" rather than a crash.
+_CONSOLE = {"\u2212": "-", "\u2713": "√", "\u2717": "×", "\u27e6": "[", "\u27e7": "]"}
+
+
+def _console_fallback(error: UnicodeEncodeError) -> tuple[str, int]:
+    text = error.object[error.start:error.end]
+    return "".join(_CONSOLE.get(ch, "?") for ch in text), error.end
+
+
+codecs.register_error("jixiao-console", _console_fallback)
+
+
+def _console_streams() -> None:
+    """Output that the console cannot show is replaced, never a UnicodeEncodeError: a
+    Windows console with the GBK code page, or an output redirected as ASCII."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="jixiao-console")
+
 
 def main(argv: list[str] | None = None) -> int:
+    _console_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

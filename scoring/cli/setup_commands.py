@@ -12,6 +12,7 @@ from scoring.outputs.workbook import write_workbook
 from scoring.sources.detect import file_kind, inputs
 from scoring.sources.instantiate import instantiate
 from scoring.sources.loader import dump_yaml, load_yaml
+from scoring.sources.resources import data_dir
 from scoring.sources.targettable import import_target_table
 from scoring.sources.templates import (
     format_tree,
@@ -133,4 +134,24 @@ def import_targets_command(args: argparse.Namespace) -> int:
         write_text_atomic(path, dump_yaml(data, header))
         print(f"  {data['project']}：{len(data['indicators'])} 个三级指标 → {path}")
     print(f"共 {len(evaluations)} 个项目，评价文件已写入 {out.resolve()}")
+    return 0
+
+
+_DOCS = (
+    ("evaluation-file.md", "评价文件（YAML）的每个键、JSON 输出的字段、计分副本"),
+    ("scoring.md", "评分规则：每条规则的计算方法和可调整的设置，年度指标值和实际完成值的写法"),
+    ("templates.md", "指标模板：内置模板、从模板生成评价文件、导入绩效目标表、自己写模板"),
+    ("render.md", "生成 Word 文档：命令选项、内置模板、自定义模板可用的变量和限制"),
+    ("review.md", "复核：复核网页、复核表、重新计分、复核对比表"),
+    ("architecture.md", "代码结构（开发者）"),
+)
+
+
+def docs_command(args: argparse.Namespace) -> int:
+    folder = data_dir("docs")
+    if not folder.is_dir():
+        raise ScoringError("找不到随程序安装的文档；请重新安装 jixiao")
+    print(f"文档所在文件夹：{folder}")
+    for name, what in _DOCS:
+        print(f"  {name}：{what}")
     return 0

@@ -313,7 +313,7 @@ def score_indicator(
 def _rule_hint(exc: Exception) -> str:
     from scoring.core.formulas import HELP
 
-    return HELP if isinstance(exc, FormulaError) else "见 docs/scoring.md 的“评分规则”一节"
+    return HELP if isinstance(exc, FormulaError) else "见文档 scoring.md 的“评分规则”一节（jixiao docs 显示文档位置）"
 
 
 def _finish(ind: Indicator, index: int, rule_name: str, outcome: Outcome, settings: Settings,

@@ -22,6 +22,7 @@ writes `w:vMerge` into that cell's properties after rendering.
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 import zipfile
@@ -216,11 +217,9 @@ class WordTemplate:
         near = "".join(re.sub(r"<[^>]+>", "", x) for x in lines).strip()
         return f"；出错位置附近的文字：“{near[:120]}”" if near else ""
 
-    def _describe(self, exc: TemplateError, src: str, part: str) -> str:
+    def _describe(self, exc: TemplateError, src: str, part: str, names=()) -> str:
         kind = "模板语法错误" if isinstance(exc, TemplateSyntaxError) else "模板渲染错误"
-        message = exc.message or str(exc)
-        if isinstance(exc, UndefinedError):
-            message = f"变量未定义：{message}（可用变量见 docs/render.md）"
+        message = jinja_problem(exc, names)
         return f"{self.path}（{part}）：{kind}：{message}{self._near(src, getattr(exc, 'lineno', None))}"
 
     def _render_part(self, name: str, template, src: str, context: dict) -> str:
@@ -234,7 +233,7 @@ class WordTemplate:
         except SecurityError as exc:
             raise RenderError(f"{self.path}：模板试图访问不允许的内容：{exc}") from None
         except TemplateError as exc:
-            raise RenderError(self._describe(exc, src, name)) from None
+            raise RenderError(self._describe(exc, src, name, context)) from None
         except BudgetExceeded as exc:
             raise RenderError(f"{self.path}（{name}）：模板计算量超过上限（{exc}）；请检查模板中的循环和运算"
                               f"{self._near(src, _template_line(exc))}") from None
@@ -282,3 +281,39 @@ class WordTemplate:
                                  part.data, compress_type=zipfile.ZIP_DEFLATED)
         self._skeleton = buffer.getvalue()
         self._dates = {p.info.filename: p.info.date_time for p in self._parts}
+
+
+_SYNTAX = (  # Jinja's syntax problems, in the words of someone editing a Word template
+    (re.compile(r"end of template.*block that needs to be closed is '(\w+)'", re.I | re.S),
+     "模板意外结束：{{% {0} %}} 没有对应的 {{% end{0} %}}"),
+    (re.compile(r"unexpected end of template, expected '([^']+)'", re.I), "模板意外结束：缺少“{0}”"),
+    (re.compile(r"expected an expression, got '([^']+)'", re.I), "“{0}”之前缺少变量或表达式"),
+    (re.compile(r"unexpected end of template", re.I), "模板意外结束：{% for %} 或 {% if %} 缺少对应的 {% endfor %} 或 {% endif %}"),
+    (re.compile(r"Encountered unknown tag '([^']+)'", re.I), "未知的标签“{0}”：请检查拼写，或它前面的 {{% for %}}、{{% if %}} 是否写对"),
+    (re.compile(r"expected token '([^']+)', got '([^']+)'"), "此处应为“{0}”，实际为“{1}”"),
+    (re.compile(r"unexpected '([^']+)'", re.I), "此处不应出现“{0}”"),
+    (re.compile(r"unexpected char '(.+?)'"), "此处不应出现字符“{0}”"),
+)
+_TOKENS = {"end of print statement": "}}", "end of statement block": "%}", "end of template": "模板结尾",
+           "name": "名称", "integer": "整数", "string": "文字"}
+_UNDEFINED = re.compile(r"'([^']+)' is undefined")
+_NO_ATTRIBUTE = re.compile(r"'[^']+' has no attribute '([^']+)'")
+_DOCS = "（可用变量见文档 render.md，jixiao docs 显示文档位置）"
+
+
+def jinja_problem(exc: TemplateError, names=()) -> str:
+    """A Jinja error in Chinese, with the nearest variable name when one was misspelt."""
+    message = exc.message or str(exc)
+    if isinstance(exc, UndefinedError):
+        m = _UNDEFINED.search(message) or _NO_ATTRIBUTE.search(message)
+        if m:
+            close = difflib.get_close_matches(m[1], [str(n) for n in names], n=1)
+            nearest = f"；是否想写“{close[0]}”？" if close else ""
+            what = "变量" if _UNDEFINED.search(message) else "属性"
+            return f"{what}“{m[1]}”未定义{nearest}{_DOCS}"
+        return f"变量未定义{_DOCS}"
+    for pattern, words in _SYNTAX:
+        m = pattern.search(message)
+        if m:
+            return words.format(*(_TOKENS.get(g, g) for g in m.groups())) if m.groups() else words
+    return f"模板有误（{message}）"

@@ -28,7 +28,7 @@ def load_review(path: str | Path) -> tuple[Review | None, SourceMap, list[Issue]
         return read_review_sheet(path)
     data, source, issues = load_yaml(path)
     if not isinstance(data, dict):
-        return None, source, issues + [Issue(source.locate(""), "复核文件顶层应为键值表", "请参照 docs/review.md")]
+        return None, source, issues + [Issue(source.locate(""), "复核文件顶层应为键值表", "请参照文档 review.md（jixiao docs 显示文档位置）")]
     review, found, _ = validate_leniently(Review, data, source)
     return (review if not found else None), source, issues + found
 

@@ -157,7 +157,7 @@ def parse_yaml(text: str, file: str = "<输入>") -> tuple[object, SourceMap, li
 
 
 # PyYAML's problems (libyaml's wording and the pure-Python parser's), in the words of
-# someone who edits the file; the original stays in brackets for whoever searches it.
+# someone who edits the file; a problem not listed here keeps its original in brackets.
 _YAML_PROBLEMS = (
     ("mapping values are not allowed", "此处不能写“键: 值”：冒号后的文字如含“: ”请加引号，或检查缩进"),
     ("could not find expected ':'", "缺少冒号“:”，或上一行的引号没有闭合"),
@@ -184,7 +184,7 @@ def yaml_problem(problem: str | None) -> str:
     text = str(problem or "")
     for fragment, words in _YAML_PROBLEMS:
         if fragment in text:
-            return f"{words}（{text}）"
+            return words
     return f"请检查缩进、冒号和引号（{text}）"
 
 
