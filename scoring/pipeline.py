@@ -54,13 +54,13 @@ def score(evaluation: Evaluation, source: SourceMap | None = None,
     return result._replace(issues=issues)
 
 
-def run(path: str | Path) -> Scored:
+def run(path: str | Path, shown: str | None = None) -> Scored:
     """Load, validate and score one evaluation file.
 
     Raises:
         ScoringError: the file is missing, unreadable, or not YAML.
     """
-    evaluation, source, issues = load_evaluation(path)
+    evaluation, source, issues = load_evaluation(path, shown)
     return _finish(evaluation, source, issues)
 
 

@@ -60,3 +60,12 @@ class Progress:
         self.bar.update(done - self.bar.n)
         if done >= total:
             self.bar.close()
+
+
+def shown(path: Path) -> str:
+    """A path as a message shows it: relative to the current folder when it lies inside it."""
+    try:
+        relative = Path(path).resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return str(Path(path).resolve())
+    return str(relative) if str(relative) != "." else "当前文件夹"

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from scoring.cli.common import Progress, each_evaluation, scored_or_refused
+from scoring.cli.common import Progress, each_evaluation, scored_or_refused, shown
 from scoring.core.issues import ScoringError, format_issue
 from scoring.outputs.files import write_text_atomic
 from scoring.outputs.show import format_text, to_json, to_json_data
@@ -64,7 +64,7 @@ def demo_command(args: argparse.Namespace) -> int:
     print(f"正在计算 {len(samples)} 份内置示例（来自公开的决算自评表）……")
     failed = 0
     for path in samples:
-        scored = run(path)
+        scored = run(path, shown=f"示例/{path.name}")  # not a path inside the installed package
         write_text_atomic(out / f"{path.stem}.txt", format_text(scored))
         write_text_atomic(out / f"{path.stem}.json", to_json(scored) + "\n")
         r = scored.result
@@ -72,7 +72,7 @@ def demo_command(args: argparse.Namespace) -> int:
         grade = "" if r is None or r.grade is None else f"（{r.grade}）"
         print(f"  {path.stem}：总分 {total}{grade}")
         failed += not scored.ok
-    print(f"结果已写入 {out.resolve()}（每份示例一个 .txt 说明和一个 .json）")
+    print(f"结果已写入 {shown(out)}（每份示例一个 .txt 说明和一个 .json）")
     return 1 if failed else 0
 
 
@@ -138,6 +138,6 @@ def render_command(args: argparse.Namespace) -> int:
             pdfs = batch.to_pdf([Path(p) for p in written], out / "pdf")
             print(f"已转换 {len(pdfs)} 份 PDF → {out / 'pdf'}")
     combined = "（含自评表汇编）" if documents > len(written) else ""
-    print(f"共生成 {documents} 份 Word 文档{combined}，保存在 {out.resolve()}"
+    print(f"共生成 {documents} 份 Word 文档{combined}，保存在 {shown(out)}"
           + (f"；{failed} 份评价因错误未生成" if failed else ""))
     return 1 if failed else 0

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from scoring.cli.common import shown
 from scoring.core.issues import ScoringError, by_position, format_issue
 from scoring.outputs.files import safe_name, write_text_atomic
 from scoring.outputs.workbook import write_workbook
@@ -133,7 +134,7 @@ def import_targets_command(args: argparse.Namespace) -> int:
         path = out / f"{safe_name(data['project'])}.yaml"
         write_text_atomic(path, dump_yaml(data, header))
         print(f"  {data['project']}：{len(data['indicators'])} 个三级指标 → {path}")
-    print(f"共 {len(evaluations)} 个项目，评价文件已写入 {out.resolve()}")
+    print(f"共 {len(evaluations)} 个项目，评价文件已写入 {shown(out)}")
     return 0
 
 

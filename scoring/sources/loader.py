@@ -277,13 +277,13 @@ def to_evaluation(data: object, source: SourceMap) -> tuple[model.Evaluation | N
         return None, validation_issues(exc, source)
 
 
-def load_evaluation(path: str | Path) -> tuple[model.Evaluation | None, SourceMap, list[Issue]]:
+def load_evaluation(path: str | Path, shown: str | None = None) -> tuple[model.Evaluation | None, SourceMap, list[Issue]]:
     """Read and validate one evaluation file.
 
     Raises:
         ScoringError: the file is missing, unreadable, or not YAML.
     """
-    data, source, issues = load_yaml(path)
+    data, source, issues = load_yaml(path, shown)
     evaluation, found = to_evaluation(data, source)
     return evaluation, source, issues + found
 

@@ -117,7 +117,7 @@ def _scalar(node: yaml.ScalarNode):
     return text  # str, and timestamps kept as typed
 
 
-def load_yaml(path: str | Path) -> tuple[object, SourceMap, list[Issue]]:
+def load_yaml(path: str | Path, shown: str | None = None) -> tuple[object, SourceMap, list[Issue]]:
     """Read a YAML file: its data, where each key path is, and duplicate-key problems.
 
     Raises:
@@ -135,7 +135,7 @@ def load_yaml(path: str | Path) -> tuple[object, SourceMap, list[Issue]]:
         raise ScoringError(f"{path}：不是 UTF-8 编码的文本文件；请用 UTF-8 保存") from None
     except OSError as exc:
         raise ScoringError(f"无法读取 {path}：{exc.strerror}") from None
-    return parse_yaml(text, str(path))
+    return parse_yaml(text, shown or str(path))
 
 
 def parse_yaml(text: str, file: str = "<输入>") -> tuple[object, SourceMap, list[Issue]]:
