@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import tempfile
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,16 +22,10 @@ from scoring.outputs.workbook import build_workbook
 from scoring.pipeline import score_workbook
 from scoring.sources.loader import load_yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "files"))
+from make_files import soffice  # noqa: E402
+
 PROJECT = EXAMPLES / "安阳北关区医保局_2022_慢性病专家鉴定费.yaml"
-
-
-def _soffice(src: Path, fmt: str, out: Path) -> Path:
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless",
-                        "--convert-to", fmt, "--outdir", tmp, str(src)], check=True, capture_output=True,
-                       timeout=180)
-        shutil.move(Path(tmp) / f"{src.stem}.{fmt}", out)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +49,7 @@ def saved(tmp_path_factory) -> dict[str, Path]:
             cell.number_format = "0%"
     src = folder / "项目.xlsx"
     wb.save(src)
-    return {fmt: _soffice(src, fmt, folder / f"另存.{fmt}") for fmt in ("xlsx", "xls", "ods")}
+    return {fmt: soffice(src, fmt, folder / f"另存.{fmt}") for fmt in ("xlsx", "xls", "ods")}
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])

@@ -273,6 +273,133 @@ def not_utf8(folder: Path) -> Path:
     return path
 
 
+# ------------------------------------------------------------ Word templates
+
+
+def _template(folder: Path, name: str, text: str) -> Path:
+    """A Word template whose one paragraph holds `text` (docxtpl tags or not)."""
+    import docx
+
+    path = folder / name
+    document = docx.Document()
+    document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+def _with_part(path: Path, member: str, data: bytes | None) -> Path:
+    """The .docx at `path` with `member` replaced by `data`, or removed when None."""
+    out = path.with_name("改_" + path.name)
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != member:
+                dst.writestr(info, src.read(info.filename))
+            elif data is not None:
+                dst.writestr(info, data)
+    out.replace(path)
+    return path
+
+
+def template_loops(folder: Path) -> Path:
+    return _template(folder, "循环模板.docx",
+                     "{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}{% endfor %}{% endfor %}")
+
+
+def template_huge_string(folder: Path) -> Path:
+    return _template(folder, "巨大字符串模板.docx", "{{ 'A' * 10**9 }}")
+
+
+def template_huge_range(folder: Path) -> Path:
+    return _template(folder, "巨大范围模板.docx", "{% for i in range(10**9) %}{{ i }}{% endfor %}")
+
+
+def template_malformed(folder: Path) -> Path:
+    path = _template(folder, "坏XML模板.docx", "{{ unit }}")
+    return _with_part(path, "word/document.xml", b"<w:document><w:body><w:p>")
+
+
+def template_no_content_types(folder: Path) -> Path:
+    return _with_part(_template(folder, "缺部件模板.docx", "{{ unit }}"), "[Content_Types].xml", None)
+
+
+def template_dtd(folder: Path) -> Path:
+    path = _template(folder, "DTD模板.docx", "{{ unit }}")
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("word/document.xml")
+    xml = xml.replace(b"?>", b'?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>', 1)
+    return _with_part(path, "word/document.xml", xml)
+
+
+def template_not_utf8(folder: Path) -> Path:
+    path = _template(folder, "GBK模板.docx", "{{ unit }}")
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("word/document.xml").decode("utf-8")
+    return _with_part(path, "word/document.xml", xml.replace("{{ unit }}", "{{ unit }}单位").encode("gbk"))
+
+
+def template_bomb(folder: Path) -> Path:
+    """A 2 MB-class template whose styles part expands to 600 MB."""
+    path = _template(folder, "压缩炸弹模板.docx", "{{ unit }}")
+    zeros = b"\0" * (600 * MiB)
+    return _with_part(path, "word/styles.xml", zeros)
+
+
+RENDER_WITH = ("render", str(PROJECT), "-o", "{out}", "--template", "{file}")
+
+
+# ------------------------------------------------------------- workbook cells
+
+
+def _project_workbook(folder: Path, name: str, change) -> Path:
+    """The project of the examples as its fill-in workbook, changed as a person would."""
+    sys.path.insert(0, str(ROOT))
+    from scoring.outputs.workbook import build_workbook
+    from scoring.sources.loader import load_yaml
+
+    wb = build_workbook([load_yaml(PROJECT)[0]])
+    change(wb.worksheets[1])
+    path = folder / name
+    wb.save(path)
+    return path
+
+
+def _cell(ws, level3: str, label: str):
+    header = next(r for r in range(1, 80) if ws.cell(r, 3).value == "三级指标")
+    col = next(c for c in range(1, 20) if ws.cell(header, c).value == label)
+    row = next(r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, 3).value == level3)
+    return ws.cell(row, col)
+
+
+def escaped_control(folder: Path) -> Path:
+    """A reason typed with Excel's escaped vertical tab (_x000B_)."""
+    def change(ws):
+        _cell(ws, "专家慢病鉴定费", "偏差原因分析及改进措施").value = "疫情_x000B_影响"
+    return _project_workbook(folder, "转义控制字符.xlsx", change)
+
+
+def error_value(folder: Path) -> Path:
+    """A 分值 cell whose formula divides by zero (saved with its #DIV/0! result by LibreOffice)."""
+    def change(ws):
+        from openpyxl.styles import Protection
+
+        cell = _cell(ws, "专家慢病鉴定费", "分值")
+        cell.protection = Protection(locked=False)
+        cell.value = "=1/0"
+    src = _project_workbook(folder, "错误值_原.xlsx", change)
+    out = _soffice(src, "xlsx", folder / "错误值.xlsx")
+    src.unlink()
+    return out
+
+
+def merged_actuals(folder: Path) -> Path:
+    """实际完成值 merged down two rows: one value would be copied into both."""
+    def change(ws):
+        first = _cell(ws, "专家慢病鉴定费", "实际完成值")
+        ws.merge_cells(start_row=first.row, start_column=first.column, end_row=first.row + 1,
+                       end_column=first.column)
+    return _project_workbook(folder, "合并实际完成值.xlsx", change)
+
+
 # ------------------------------------------------------------------- cases
 
 CASES: tuple[Case, ...] = (
@@ -292,6 +419,19 @@ CASES: tuple[Case, ...] = (
     Case("not_utf8", not_utf8, expect=("UTF-8",)),
     Case("control_characters", control_characters, command=("render", "{file}", "-o", "{out}", "--summary"),
          exit=0, expect=("控制字符",), outputs=True),
+    Case("template_loops", template_loops, command=RENDER_WITH, expect=("循环",)),
+    Case("template_huge_string", template_huge_string, command=RENDER_WITH, expect=("模板",)),
+    Case("template_huge_range", template_huge_range, command=RENDER_WITH, expect=("模板",)),
+    Case("template_malformed", template_malformed, command=RENDER_WITH, expect=("word/document.xml",)),
+    Case("template_no_content_types", template_no_content_types, command=RENDER_WITH,
+         expect=("[Content_Types].xml",)),
+    Case("template_dtd", template_dtd, command=RENDER_WITH, expect=("word/document.xml",)),
+    Case("template_not_utf8", template_not_utf8, command=RENDER_WITH, expect=("word/document.xml", "UTF-8")),
+    Case("template_bomb", template_bomb, command=RENDER_WITH, expect=("word/styles.xml",)),
+    Case("escaped_control", escaped_control, command=("render", "{file}", "-o", "{out}", "--summary"),
+         exit=0, expect=("控制字符",), outputs=True),
+    Case("error_value", error_value, expect=("#DIV/0!",), needs=("soffice",)),
+    Case("merged_actuals", merged_actuals, expect=("合并单元格",)),
 )
 
 
