@@ -18,7 +18,13 @@ from scoring.core.parse import parse_evaluation
 from scoring.core.results import EvaluationResult
 from scoring.core.score import score_evaluation
 from scoring.core.validate import validate
-from scoring.sources.detect import describe, file_kind, is_spreadsheet_kind
+from scoring.sources.detect import (
+    NotAnEvaluation,
+    describe,
+    file_kind,
+    is_review_record,
+    is_spreadsheet_kind,
+)
 from scoring.sources.loader import SourceMap, load_evaluation, to_evaluation
 from scoring.sources.workbook.reader import load_evaluations
 from scoring.sources.workbook.roles import refuse_role
@@ -73,13 +79,24 @@ def run_all(path: str | Path) -> list[Scored]:
     """
     kind = file_kind(path)
     if is_spreadsheet_kind(kind):
-        scored = score_workbook(path)
+        try:
+            scored = score_workbook(path)
+        except ScoringError as exc:  # no table with 三级指标 at all: a 汇总表 is one such
+            try:
+                refuse_role(Path(path))
+            except NotAnEvaluation:
+                raise
+            except ScoringError:
+                pass
+            raise exc from None
         if all(s.evaluation is None for s in scored):
             refuse_role(Path(path))  # a target table, a review sheet: say what it is and what takes it
         return scored
     if kind != "yaml":
         raise ScoringError(f"{path}：这是{describe(kind)}，不是评价文件；jixiao 读取 YAML 评价文件和工作簿"
                            "（.xlsx、.xls、.ods，含 WPS 另存的这些格式），文件夹则读取其中所有这些文件")
+    if is_review_record(path):
+        raise NotAnEvaluation(f"{path}：这是复核记录，不是评价文件；请用 jixiao rescore 评价文件 --review 该文件 重新计分")
     return [run(path)]
 
 

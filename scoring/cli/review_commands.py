@@ -23,11 +23,14 @@ def review_sheet_command(args: argparse.Namespace) -> int:
     for scored in failed:
         print("\n".join(format_issue(i) for i in scored.issues), file=sys.stderr)
     usable = [s.evaluation for s in every if s.evaluation is not None]
+    names: dict[str, int] = {}
     for ev in usable:
         if args.output and len(usable) == 1:
             out = Path(args.output)
         else:
-            out = Path(args.output or ".") / f"{safe_name(ev.title)}_复核表.xlsx"
+            name = f"{safe_name(ev.title)}_复核表"
+            names[name] = names.get(name, 0) + 1  # two sheets of one unit and project: keep both
+            out = Path(args.output or ".") / (f"{name}.xlsx" if names[name] == 1 else f"{name}_{names[name]}.xlsx")
         write_review_sheet(ev, out, content_hash(ev))
         print(f"已生成复核表 {out}")
     if usable:

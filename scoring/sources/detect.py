@@ -131,3 +131,15 @@ def inputs(paths: list[str | Path]) -> list[Path]:
 class NotAnEvaluation(ScoringError):
     """A file jixiao knows but that holds no evaluation: a target table, a review sheet,
     a summary. Named by the user, it is an error; found in a folder, it is passed over."""
+
+
+def is_review_record(path: str | Path) -> bool:
+    """A review record (`kind: review` near the top, as `save_review` writes it): a YAML
+    file beside the evaluations that is not one of them."""
+    try:
+        with Path(path).open("r", encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return any(line.strip().replace(" ", "") in ("kind:review", "kind:'review'", 'kind:"review"')
+               for line in head.splitlines())

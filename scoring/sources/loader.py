@@ -8,6 +8,7 @@ path, the line and column, and a "did you mean" for mistyped keys.
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from decimal import Decimal
 from pathlib import Path
@@ -105,7 +106,8 @@ def _message(err: dict, root: type[BaseModel]) -> tuple[str, str]:
             hint += f"（此处可用的键：{'、'.join(fields)}）"
         return f"未知的键“{last}”", hint
     if kind == "literal_error":
-        return f"{label}的值“{err.get('input')}”不可用", f"可选值：{ctx.get('expected', '')}"
+        expected = re.findall(r"'([^']*)'", str(ctx.get('expected', '')))  # pydantic writes "'a' or 'b'"
+        return f"{label}的值“{err.get('input')}”不可用", f"可选值：{'、'.join(expected)}"
     if kind in ("greater_than_equal", "greater_than"):
         return f"{label}应不小于 {ctx.get('ge', ctx.get('gt'))}，实际为“{err.get('input')}”", "请填写非负数"
     if kind in ("less_than_equal", "less_than"):

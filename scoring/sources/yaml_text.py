@@ -176,6 +176,14 @@ _YAML_PROBLEMS = (
     ("expected ',' or '}'", "花括号 { … } 中缺少逗号或右括号"),
     ("found unexpected ':'", "冒号位置有误：值中含有冒号时请加引号"),
     ("found duplicate anchor", "锚点（&名称）重复定义"),
+    ("second occurrence", "锚点（&名称）重复定义"),
+    ("tab character", "含有制表符（Tab）：YAML 只能用空格缩进"),
+    ("did not find expected node content", "缺少内容：括号、“- ”或冒号之后应有值，或括号没有闭合"),
+    ("but found another document", "文件中有多份文档（以 --- 分隔）：一个文件只能写一份"),
+    ("did not find expected <document start>", "一份内容结束后还有多余的文字（如多出的右括号）"),
+    ("did not find expected alphabetic or numeric character", "&锚点或 *别名 的名称缺失或含有不允许的字符"),
+    ("did not find expected hexdecimal number", "双引号中的转义字符无法识别：反斜杠 \\ 请写成 \\\\，或改用单引号"),
+    ("duplicate %YAML directive", "%YAML 声明重复"),
 )
 
 
@@ -195,17 +203,24 @@ def _measure(text: str, file: str) -> None:
         raise ScoringError(f"{file}：YAML 文本长 {len(text)} 个字符，超过上限 {limits.MAX_YAML_BYTES}；"
                            "请确认选对了文件，或拆分成几个文件")
     depth = aliases = 0
+    open_anchors: list[str | None] = []  # the anchor of each mapping or list not yet closed
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
+            open_anchors.append(event.anchor)
             if depth > limits.MAX_YAML_DEPTH:
                 mark = event.start_mark
                 raise ScoringError(f"{file}:{mark.line + 1}:{mark.column + 1}: 嵌套超过 {limits.MAX_YAML_DEPTH} 层；"
                                    "评价文件不需要这么深的结构，请检查缩进和括号")
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
+            open_anchors.pop()
         elif isinstance(event, yaml.AliasEvent):
             aliases += 1
+            if event.anchor in open_anchors:  # &a [*a]: a structure that contains itself
+                mark = event.start_mark
+                raise ScoringError(f"{file}:{mark.line + 1}:{mark.column + 1}: 引用“*{event.anchor}”指向包含它自己的"
+                                   f"“&{event.anchor}”，内容无穷无尽；请直接写出内容")
             if aliases > limits.MAX_YAML_ALIASES:
                 mark = event.start_mark
                 raise ScoringError(f"{file}:{mark.line + 1}:{mark.column + 1}: 引用（*别名）超过 "

@@ -20,6 +20,7 @@ from scoring.core.results import EvaluationResult
 from scoring.pipeline import run_all
 from scoring.review.records import Review, content_hash, is_judged
 from scoring.review.storage import load_review
+from scoring.sources.detect import is_review_record
 from scoring.sources.loader import SourceMap
 from scoring.sources.workbook.reader import is_spreadsheet
 
@@ -155,7 +156,7 @@ class Catalog:
         if stamp[1] > MAX_FILE_BYTES:
             cached.skipped = Skipped(relative, f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，未读取")
             return cached
-        if path.suffix.lower() in (".yaml", ".yml") and _is_review_record(path):
+        if path.suffix.lower() in (".yaml", ".yml") and is_review_record(path):
             try:
                 review, _, issues = load_review(path)
             except ScoringError as exc:
@@ -214,14 +215,3 @@ class Catalog:
 
     def review(self, entry: Entry, review_id: str) -> ReviewRecord | None:
         return next((r for r in self.reviews_of(entry) if r.id == review_id), None)
-
-
-def _is_review_record(path: Path) -> bool:
-    """Review records say `kind: review` near the top (save_review writes it first)."""
-    try:
-        with path.open("r", encoding="utf-8", errors="replace") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return any(line.strip().replace(" ", "") in ("kind:review", "kind:'review'", 'kind:"review"')
-               for line in head.splitlines())

@@ -74,6 +74,8 @@ def copy_path(source: str | Path, out: str | Path) -> Path:
     """Where `-o OUT` writes: OUT as an .xlsx (已计分 → 已计分.xlsx, 已计分.xls → 已计分.xlsx),
     or, when OUT is a folder, 原名_已计分.xlsx in it."""
     source, out = Path(source), Path(out)
+    if _same(source, out):  # -o 原件.xls: refused as the input itself, not written over 原件.xlsx beside it
+        return out
     if out.is_dir():
         return out / f"{source.stem}_已计分.xlsx"
     if out.suffix.lower() == ".xlsx":

@@ -58,8 +58,12 @@ def from_grids(grids: list[Grid], merges: dict[str, dict] | None = None) -> tupl
                     cell.alignment = _TOP
                 if (r, c) not in grid.merged:
                     widths[c] = max(widths.get(c, 0), min(text_width(value), 60))
+        room = len(grid.rows) * grid.width  # an .ods may claim spans far beyond its cells
         for (r0, c0), (r1, c1) in ((merges or {}).get(grid.title) or _ranges(grid)).items():
-            ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+            r1, c1 = min(r1, len(grid.rows) - 1), min(c1, grid.width - 1)
+            room -= max(r1 - r0 + 1, 0) * max(c1 - c0 + 1, 0)
+            if (r1, c1) > (r0, c0) and r1 >= r0 and c1 >= c0 and room >= 0:
+                ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
         for c, width in widths.items():
             ws.column_dimensions[get_column_letter(c + 1)].width = max(width + 2, 8)
         _, meta_at = find_meta(grid)

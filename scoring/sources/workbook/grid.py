@@ -130,18 +130,34 @@ def load_grids(path: str | Path) -> list[Grid]:
         handle.close()
     grids = []
     for name, sheet in sheets:
-        merged = {}
-        for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
-            for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
-                    if (r, c) != (r0, c0):
-                        merged[(r, c)] = (r0, c0)
         rows = sheet.to_python(skip_empty_area=False)
+        merged = _merged(path, name, sheet.merged_cell_ranges or (), len(rows), max(map(len, rows), default=0))
         if ooxml is None:  # .xls, .ods: percent cells from the scan
             grids.append(Grid(name, rows, percent.get(name, set()), merged, True))
         else:
             grids.append(Grid(name, rows, ooxml.percent.get(name, set()), merged, True, ooxml.formula_probe(name)))
     return grids
+
+
+def _merged(path: Path, name: str, ranges, height: int, width: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """Cell → its merged range's top-left, for the cells the grid holds (`height` rows and
+    `width` columns from A1): a range is cut at the sheet's last row and column (A1:XFD1048576 in a 1 KB file would otherwise ask
+    for 17 billion entries), and ranges that overlap beyond the sheet's size are refused."""
+    merged: dict[tuple[int, int], tuple[int, int]] = {}
+    room = max(height * width, 1)
+    for (r0, c0), (r1, c1) in dict.fromkeys(ranges):  # a range written twice counts once
+        r1, c1 = min(r1, height - 1), min(c1, width - 1)
+        if r1 < r0 or c1 < c0:
+            continue  # wholly outside the cells the sheet holds
+        room -= (r1 - r0 + 1) * (c1 - c0 + 1)
+        if room < 0:
+            raise ScoringError(f"{path}：工作表“{name}”的合并单元格相互重叠、超出工作表的范围（文件已损坏或被构造）；"
+                               "请用 Excel/WPS 打开后另存再试")
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0):
+                    merged[(r, c)] = (r0, c0)
+    return merged
 
 
 def _check_loaded(path: Path, name: str, height: int, width: int, total: int) -> None:
