@@ -157,3 +157,43 @@ def test_common_yaml_mistakes_are_explained_without_english(tmp_path, capsys):
         assert main(["score", str(path)]) == 1
         err = capsys.readouterr().err
         assert "YAML 格式错误" in err and not re.search(r"[a-z]+ [a-z]+", err.split("YAML 格式错误")[1]), err
+
+
+def test_a_merge_across_actuals_is_named_the_same_in_an_ods(tmp_path):
+    """calamine reports no merged ranges for .ods; the scan reads them, so a merge down the
+    实际完成值 column is the same error at the same range as in the .xlsx."""
+    import os
+    import shutil
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    from scoring.pipeline import run_all
+
+    if shutil.which("soffice") is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is needed (CI installs libreoffice-calc-nogui)")
+        pytest.skip("LibreOffice is not installed here; CI installs it")
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "hostile"))
+    from corpus import _soffice, merged_actuals
+
+    xlsx = merged_actuals(tmp_path)
+    ods = _soffice(xlsx, "ods", tmp_path / "合并实际完成值.ods")
+
+    def merge_errors(path):
+        return sorted((i.location.cell, i.message) for s in run_all(path) for i in s.issues
+                      if i.severity == "error" and "合并单元格" in i.message)
+
+    from_xlsx = merge_errors(xlsx)
+    assert from_xlsx, "the .xlsx names the merge"
+    assert merge_errors(ods) == from_xlsx
+
+
+def test_a_suggested_command_quotes_a_path_with_a_space(tmp_path, capsys):
+    from scoring.cli import main
+
+    out = tmp_path / "单位 工作簿.xlsx"
+    assert main(["workbook", "--template", "henan_project", "--unit", "某单位", "--year", "2022",
+                 "--project", "某项目", "-o", str(out)]) == 0
+    assert f'jixiao score "{out}"' in capsys.readouterr().out

@@ -69,3 +69,9 @@ def shown(path: Path) -> str:
     except ValueError:
         return str(Path(path).resolve())
     return str(relative) if str(relative) != "." else "当前文件夹"
+
+
+def as_argument(path) -> str:
+    """A path as it must be typed in a suggested command: quoted when it holds a space."""
+    text = str(path)
+    return f'"{text}"' if any(ch.isspace() for ch in text) else text

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from scoring.cli.common import each_evaluation
+from scoring.cli.common import as_argument, each_evaluation
 from scoring.core.issues import ScoringError, format_issue
 from scoring.core.numbers import plain
 from scoring.outputs.files import safe_name
@@ -35,7 +35,7 @@ def review_sheet_command(args: argparse.Namespace) -> int:
         print(f"已生成复核表 {out}")
     if usable:
         print(f"请填写复核人、复核日期，以及需要调整的复核分值、复核得分和复核意见；"
-              f"然后运行 jixiao rescore {args.input} --review 复核表 -o 复核结果")
+              f"然后运行 jixiao rescore {as_argument(args.input)} --review 复核表 -o 复核结果")
     return 1 if failed or not usable else 0
 
 

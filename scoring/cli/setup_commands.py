@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from scoring.cli.common import shown
+from scoring.cli.common import as_argument, shown
 from scoring.core.issues import ScoringError, by_position, format_issue
 from scoring.outputs.files import safe_name, write_text_atomic
 from scoring.outputs.workbook import write_workbook
@@ -66,7 +66,7 @@ def workbook_command(args: argparse.Namespace) -> int:
     first = evaluations[0]
     out = Path(args.output or f"{safe_name(str(first.get('unit')))}_{first.get('year')}_绩效自评.xlsx")
     write_workbook(evaluations, out, template=template)
-    print(f"已生成工作簿 {out}（{len(evaluations)} 张自评表）：请在黄色单元格中填写，然后运行 jixiao score {out}")
+    print(f"已生成工作簿 {out}（{len(evaluations)} 张自评表）：请在黄色单元格中填写，然后运行 jixiao score {as_argument(out)}")
     return 0
 
 
@@ -115,7 +115,7 @@ def new_command(args: argparse.Namespace) -> int:
               "定性指标未完全达成时的判定得分 score；“（请填写三级指标）”行换成本单位的指标名称和年度指标值\n"
               "（可增加行，分值合计保持不变）。然后运行：jixiao score 本文件")
     write_text_atomic(out, dump_yaml(data, header))
-    print(f"已生成评价文件 {out}（{len(data['indicators'])} 个三级指标），请填写实际完成值后运行 jixiao score {out}")
+    print(f"已生成评价文件 {out}（{len(data['indicators'])} 个三级指标），请填写实际完成值后运行 jixiao score {as_argument(out)}")
     return 0
 
 

@@ -104,7 +104,7 @@ def load_grids(path: str | Path) -> list[Grid]:
     if not path.is_file():
         raise ScoringError(f"找不到文件：{path}")
     check_size(path, what="工作簿")
-    ooxml, percent = _prescan(path)
+    ooxml, percent, merges = _prescan(path)
     handle = path.open("rb")  # calamine picks the format from the content this way, not the name
     try:
         wb = CalamineWorkbook.from_filelike(handle)
@@ -131,7 +131,8 @@ def load_grids(path: str | Path) -> list[Grid]:
     grids = []
     for name, sheet in sheets:
         rows = sheet.to_python(skip_empty_area=False)
-        merged = _merged(path, name, sheet.merged_cell_ranges or (), len(rows), max(map(len, rows), default=0))
+        ranges = sheet.merged_cell_ranges or merges.get(name, ())  # .ods: from the scan
+        merged = _merged(path, name, ranges, len(rows), max(map(len, rows), default=0))
         if ooxml is None:  # .xls, .ods: percent cells from the scan
             grids.append(Grid(name, rows, percent.get(name, set()), merged, True))
         else:
@@ -168,7 +169,7 @@ def _check_loaded(path: Path, name: str, height: int, width: int, total: int) ->
     check_total(path, total)
 
 
-def _prescan(path: Path) -> tuple["_Ooxml | None", dict[str, set[tuple[int, int]]]]:
+def _prescan(path: Path) -> tuple["_Ooxml | None", dict[str, set[tuple[int, int]]], dict[str, list]]:
     """Measure a workbook before calamine loads it, and find what calamine does not give:
     the percent cells of every format, and for .xlsx (an `_Ooxml`) the formulas of cells
     saved without results."""
@@ -177,18 +178,18 @@ def _prescan(path: Path) -> tuple["_Ooxml | None", dict[str, set[tuple[int, int]
     if is_encrypted_office_file(head, path):
         raise ScoringError(password_message(path))
     if head.startswith(OLE_SIGNATURE):
-        return None, scan_xls(path)[1]  # an .xls: measured from its cell records
+        return None, scan_xls(path)[1], {}  # an .xls: measured from its cell records
     if not head.startswith(b"PK"):
-        return None, {}  # not a spreadsheet: calamine says so
+        return None, {}, {}  # not a spreadsheet: calamine says so
     with open_zip(path, WHAT) as zf:
         names = set(zf.namelist())
         if "xl/workbook.xml" in names:
             ooxml = _Ooxml.scan(zf, path)
-            return ooxml, ooxml.percent
+            return ooxml, ooxml.percent, {}
         if "content.xml" in names:
-            extents, percent = scan_ods(zf, path)
-            check_extents(path, extents)
-            return None, percent
+            ods = scan_ods(zf, path)
+            check_extents(path, ods.extents)
+            return None, ods.percent, ods.merges
         if "xl/workbook.bin" in names:
             raise ScoringError(f"{path}：这是 Excel 二进制工作簿（.xlsb），jixiao 不读取这种格式；"
                                "请在 Excel/WPS 中另存为 .xlsx 后重试")

@@ -169,6 +169,7 @@ class _OdsScan:
     cell_has_value: bool = False
     cell_percent: bool = False
     percent: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = field(default_factory=dict)
     title: str = ""
 
     def start(self, name: str, attrs: dict) -> None:
@@ -183,6 +184,11 @@ class _OdsScan:
             self.col = 0
         elif name in (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell"):
             self.cell = (self.col, _count(attrs.get(f"{_TABLE} number-columns-repeated")))
+            rows, cols = (_count(attrs.get(f"{_TABLE} number-rows-spanned")),
+                          _count(attrs.get(f"{_TABLE} number-columns-spanned")))
+            if rows > 1 or cols > 1:  # a merged range starts here (calamine reports none for .ods)
+                self.merges.setdefault(self.title, []).append(
+                    ((self.row, self.col), (self.row + rows - 1, self.col + cols - 1)))
             self.cell_has_value = f"{_OFFICE} value-type" in attrs
             self.cell_percent = attrs.get(f"{_OFFICE} value-type") == "percentage"
         elif self.cell is not None:  # any content inside a cell: a text:p, an annotation …
@@ -214,10 +220,13 @@ def _count(text: str | None) -> int:
         return 1
 
 
-def scan_ods(zf: zipfile.ZipFile, path: Path) -> tuple[dict[str, Extent], dict[str, set[tuple[int, int]]]]:
+def scan_ods(zf: zipfile.ZipFile, path: Path) -> _OdsScan:
     """Every table's extent in an .ods, counting repeated rows and cells as LibreOffice
     writes them, and its percent cells (``office:value-type="percentage"``): calamine
-    gives such a cell as its bare number, 0.24 for 24%."""
+    gives such a cell as its bare number, 0.24 for 24%.
+    Merged ranges (``number-rows-spanned`` / ``number-columns-spanned``) are kept too:
+    calamine reports none for an .ods.
+    """
     scan = _OdsScan()
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = scan.start
@@ -237,7 +246,7 @@ def scan_ods(zf: zipfile.ZipFile, path: Path) -> tuple[dict[str, Extent], dict[s
     except expat.ExpatError as exc:
         raise ScoringError(f"{path}：{WHAT}的 content.xml 不是有效的 XML（{expat.ErrorString(exc.code)}，"
                            f"第 {exc.lineno} 行）；请用 LibreOffice/WPS 打开后另存再试") from None
-    return scan.extents, scan.percent
+    return scan
 
 
 def _ods_guard(scan: _OdsScan, path: Path) -> None:
