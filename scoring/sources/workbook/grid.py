@@ -52,7 +52,6 @@ class Grid:
     rows: list[list[object]]
     percent: set[tuple[int, int]] = field(default_factory=set)  # cells with a percent number format
     merged: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # cell → its range's top-left
-    formats_known: bool = True  # False for .xls/.ods: a percent cell there reads as a bare 0.85
     formula: Callable[[int, int], str | None] | None = None  # the formula of a cell with no saved result
 
     def __post_init__(self):
@@ -134,9 +133,9 @@ def load_grids(path: str | Path) -> list[Grid]:
         ranges = sheet.merged_cell_ranges or merges.get(name, ())  # .ods: from the scan
         merged = _merged(path, name, ranges, len(rows), max(map(len, rows), default=0))
         if ooxml is None:  # .xls, .ods: percent cells from the scan
-            grids.append(Grid(name, rows, percent.get(name, set()), merged, True))
+            grids.append(Grid(name, rows, percent.get(name, set()), merged))
         else:
-            grids.append(Grid(name, rows, ooxml.percent.get(name, set()), merged, True, ooxml.formula_probe(name)))
+            grids.append(Grid(name, rows, ooxml.percent.get(name, set()), merged, ooxml.formula_probe(name)))
     return grids
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from decimal import Decimal
 
 import yaml
@@ -23,8 +22,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from scoring.core import model
 from scoring.core.issues import Issue, Location
-from scoring.core.numbers import HUNDRED, ZERO, plain
-from scoring.sources.workbook.cells import CellReader, shown_decimal
+from scoring.core.numbers import ZERO
+from scoring.sources.workbook.cells import CellReader
 from scoring.sources.workbook.grid import coord
 from scoring.sources.workbook.labels import INDICATOR_COLUMNS, LEVEL3, TOTAL_ROWS, columns_of, label
 from scoring.sources.workbook.shares import group_of, share
@@ -168,14 +167,6 @@ class IndicatorsReader(CellReader):
         if text is None:
             self.empty_formula(r, c, path, f"三级指标“{level3}”的实际完成值")
             return None
-        value = self.g.value(r, c)
-        if (not self.g.formats_known and isinstance(value, (int, float)) and not isinstance(value, bool)
-                and 0 < value <= 1 and target and "%" in unicodedata.normalize("NFKC", target)):
-            number = shown_decimal(value)
-            self.problem(r, c, path, f"三级指标“{level3}”的实际完成值是数字 {plain(number)}，"
-                         "jixiao 读取 .xls/.ods 文件时看不到单元格格式，无法判断它是否为百分比",
-                         f"如指 {plain(number * HUNDRED)}%，请填写文字“{plain(number * HUNDRED)}%”；"
-                         f"如确为 {plain(number)}%，请填写“{plain(number)}%”")
         return text
 
     def rule(self, r: int, c: int, path: str, level3: str):
