@@ -75,6 +75,7 @@ def generate(n: int, k: int, seed: int) -> list[dict]:
 def _clear_caches() -> None:
     """Cold caches, so that every distinct target and actual string is parsed."""
     values.parse_value.cache_clear()
+    values.parse_actual.cache_clear()
     values.trend.cache_clear()
 
 

@@ -63,7 +63,7 @@ def test_a_duplicate_key_is_an_error_not_a_silent_overwrite(write):
     (("year: 2022", "year: 二〇二二"), "应为整数"),
     (("kind: project", "kind: projet"), "不可用"),
     (("weight: 90", "weight: -5"), "应不小于 0"),
-    (("annual_budget: 0.24", "annual_budget: 很多"), "应为数字"),
+    (("annual_budget: 0.24", "annual_budget: 很多"), "应为金额，如 150、150万、1500000元"),
     (("project: 项目\n", ""), "必须填写项目名称"),
 ])
 def test_bad_values_are_explained_in_chinese(write, change, message):

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from scoring.outputs.show import to_json
 from scoring.pipeline import Scored, run_data
 
+ONE = Decimal(1)
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
 CENT = Decimal("0.01")
 FUNDING_WEIGHT = Decimal(10)
@@ -51,15 +52,25 @@ POSITIVE_FORMS = {
     "不低于%": (lambda t: f"不低于{t}%", lambda a: f"{a}%"),
     "人": (lambda t: f"{t}人", lambda a: f"{a}人"),
     "万元": (lambda t: f"{t} 万元", lambda a: f"{a} 万元"),
+    # issue 14: lookalike glyphs (云南 ≧), actuals printed with their operator (≥90%, ≥266米)
+    "≧%": (lambda t: f"≧{t}%", lambda a: f"{a}%"),
+    "＞＝%": (lambda t: f"＞＝{t}%", lambda a: f"{a}%"),
+    "≥%/≥实际": (lambda t: f"≥{t}%", lambda a: f"≥{a}%"),
+    "≥米/≥实际": (lambda t: f"≥{t}米", lambda a: f"≥{a}米"),
+    "百分比": (lambda t: f"≥{t}百分比", lambda a: f"{a}%"),
 }
 REVERSE_FORMS = {
     "≤%": (lambda t: f"≤{t}%", lambda a: f"{a}%"),
     "<%": (lambda t: f"<{t}%", lambda a: f"{a}%"),
     "不超过%": (lambda t: f"不超过{t}%", lambda a: f"{a}%"),
     "以内人": (lambda t: f"{t}人以内", lambda a: f"{a} 人"),
+    "≦%": (lambda t: f"≦{t}%", lambda a: f"{a}%"),
+    "≤天/≤实际": (lambda t: f"≤{t}天", lambda a: f"≤{a}天"),
 }
 EQUALITY_FORMS = {
     "=%": (lambda t: f"={t}%", lambda a: f"{a}%"),
+    "═%": (lambda t: f"═{t}%", lambda a: f"{a}%"),  # U+2550: quantitative, never a judgement
+    "＝%/≥实际": (lambda t: f"＝{t}%", lambda a: f">={a}%"),
 }
 # An amount target with a percent actual: the percent is a completion rate (DOMAIN §2).
 COMPLETION_FORMS = {
@@ -301,7 +312,7 @@ def test_a_completion_rate_row_rounds_its_exact_share_half_up(rate, w):
 
 
 @PROPERTY
-@example(budget=Decimal(100), executed=Decimal("99.85"))  # seed 001: 9.985 → 9.99 at two decimals
+@example(budget=Decimal(100), executed=Decimal("99.85"))  # seed 001: 9.985 → 10.0 at one decimal
 @given(budget=decimals(1, 1000), executed=decimals(0, 1000))
 def test_the_funding_score_rounds_half_up(budget, executed):
     data = {"kind": "department", "unit": "某局", "year": 2022,
@@ -311,4 +322,41 @@ def test_the_funding_score_rounds_half_up(budget, executed):
     rate = half_up(exact(lambda: executed / budget * 100))
     assert funding_result.execution_rate == rate
     capped = min(rate, Decimal(100))
-    assert funding_result.score == half_up(exact(lambda: FUNDING_WEIGHT * capped / 100))
+    # the funds score keeps one decimal by default (DOMAIN §2: no table prints it with two)
+    assert funding_result.score == exact(lambda: FUNDING_WEIGHT * capped / 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------- amounts (issue 14)
+
+def amount_forms(wan: Decimal) -> dict[str, tuple[str | None, str]]:
+    """One amount in 万元 as tables print it: (the block's unit, the text)."""
+    yuan = wan * 10000
+    return {
+        "万元": (None, text(wan)),
+        "万": (None, f"{text(wan)}万"),
+        "万元后缀": (None, f"{text(wan)}万元"),
+        "元后缀": (None, f"{yuan:,f}元"),
+        "全角": (None, f"{text(wan)}万元".translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))),
+        "元表": ("元", text(yuan)),
+        "元表千分位": ("元", f"{yuan:,f}"),
+    }
+
+
+@PROPERTY
+@given(budget=decimals(1, 1000), executed=decimals(0, 1200), form=st.sampled_from(sorted(amount_forms(ONE))))
+def test_an_amount_in_any_printed_form_scores_as_its_number_in_wan(budget, executed, form):
+    def scored_with(make) -> Scored:
+        unit, budget_text = make(budget)
+        _, executed_text = make(executed)
+        funding = {"weight": "10", "annual_budget": budget_text, "executed": executed_text}
+        if unit:
+            funding["unit"] = unit
+        return run_data({"kind": "department", "unit": "某局", "year": 2022, "funding": funding,
+                         "indicators": [indicator(0, "≥90%", "95%", Decimal(90))]})
+
+    plain_ = scored_with(lambda wan: amount_forms(wan)["万元"])
+    printed = scored_with(lambda wan: amount_forms(wan)[form])
+    assert printed.ok, errors_of(printed)
+    assert printed.evaluation.funding.executed == executed
+    assert printed.result.funding == plain_.result.funding
+    assert 0 <= printed.result.funding.score <= FUNDING_WEIGHT

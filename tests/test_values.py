@@ -4,14 +4,16 @@ import csv
 from decimal import Decimal
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, one_row
 
 from scoring.core.values import (
+    LOOKALIKES,
     Judgement,
     Qualitative,
     Quantity,
     ValueParseError,
     describe,
+    parse_actual,
     parse_value,
     qualitative_met,
 )
@@ -104,3 +106,70 @@ def test_parsed_numbers_are_exact_decimals():
     value = parse_value("0.1万元")
     assert isinstance(value, Quantity) and value.number == Decimal("1000")
     assert isinstance(parse_value("已完成"), Judgement)
+
+
+# ---------------------------------------------------------- issue 14: printed forms of other provinces
+
+@pytest.mark.parametrize("glyph,op", [(g, o) for g, o in LOOKALIKES.items() if o in "≥≤=><"])
+def test_every_lookalike_operator_glyph_reads_as_its_operator(glyph, op):
+    expected = {"≥": ">=", "≤": "<=", "=": "=", ">": ">", "<": "<"}[op]
+    assert describe(parse_value(f"{glyph}90%")) == f"quantity {expected} 90 %"
+    assert describe(parse_value(f"{glyph} 150 人")) == f"quantity {expected} 150 人"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("═100%", "quantity = 100 %"),           # U+2550: a quantitative equality target, not qualitative
+    ("≧100%", "quantity >= 100 %"),          # U+2267 (云南)
+    ("≦5%", "quantity <= 5 %"),
+    ("＝100%", "quantity = 100 %"),
+    ("＞＝90％", "quantity >= 90 %"),
+    ("⩾95%", "quantity >= 95 %"),
+    ("≮90%", "quantity >= 90 %"),            # not less than
+    ("≯10%", "quantity <= 10 %"),
+    ("≥=90%", "quantity >= 90 %"),           # both typed
+    ("》=90%", "quantity >= 90 %"),          # > typed with a Chinese input method on
+    ("《=10天", "quantity <= 10 天"),
+    ("≈90%", "quantity ~ 90 %"),
+    ("≥100百分比", "quantity >= 100 %"),      # 安徽: the unit in words
+    ("《规划》编制完成", "qualitative 《规划》编制完成"),  # book-title marks stay text
+])
+def test_lookalike_and_worded_forms_parse(text, expected):
+    assert describe(parse_value(text)) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("≥90%", "quantity 90 %"),
+    ("≥266米", "quantity 266 米"),
+    (">=95%", "quantity 95 %"),
+    ("≧100%", "quantity 100 %"),
+    ("不低于95%", "quantity 95 %"),
+    ("≤3天", "quantity 3 天"),
+    ("90%以上", "quantity 90 %"),
+    ("220余人", "quantity ~ 220 人"),        # about: not a comparison, kept
+    ("95%", "quantity 95 %"),
+    ("已完成", "judgement achieved"),
+    ("明显提升", "qualitative 明显提升"),
+])
+def test_an_actual_printed_with_its_operator_reads_as_its_number(text, expected):
+    assert describe(parse_actual(text)) == expected
+    assert parse_actual(text).text == text
+
+
+def test_an_actual_that_cannot_be_read_is_refused_as_a_target_would_be():
+    with pytest.raises(ValueParseError):
+        parse_actual("≥abc")
+
+
+@pytest.mark.parametrize("target,actual,score", [
+    ("明显提升", "≥100%", Decimal(90)),      # qualitative target, 100% done: met
+    ("年底前", "≥100%", Decimal(90)),        # a deadline, 100% done: met
+    ("≥90%", "≥95%", Decimal(90)),
+    ("≥500人", "≥450人", Decimal(81)),       # 90 × 450/500: the operator changes nothing
+    ("═100%", "100%", Decimal(90)),          # quantitative equality: no judgement asked
+    ("═100%", "≧98%", Decimal("88.2")),      # 90 × 98/100 by the equality rule
+])
+def test_operators_in_actuals_and_lookalike_targets_score_as_numbers(target, actual, score):
+    scored, row = one_row(target, actual, reason="说明")
+    assert row.status != "error", [i.message for i in scored.issues]
+    assert row.score == score
+    assert not row.rule.startswith("qualitative") or "提升" in target

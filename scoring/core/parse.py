@@ -30,7 +30,7 @@ from typing import NamedTuple
 from scoring.core.formulas import Formula, FormulaError
 from scoring.core.model import BandsRule, DeductionRule, Evaluation, Indicator
 from scoring.core.rules import RuleError, band_condition, classify_rule, formula_of
-from scoring.core.values import Quantity, Value, ValueParseError, parse_value
+from scoring.core.values import Quantity, Value, ValueParseError, parse_actual, parse_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,18 +86,19 @@ class ParsedEvaluation:
     indicators: tuple[ParsedIndicator, ...]
 
 
-def parse_text(text: str | None) -> Parsed:
-    """One target or actual as typed: its value, `Unreadable`, or None when empty."""
+def parse_text(text: str | None, parse=parse_value) -> Parsed:
+    """One target or actual as typed: its value, `Unreadable`, or None when empty.
+    Actuals are read by `values.parse_actual` (an operator printed in one is dropped)."""
     if text is None or text == "":
         return None
     try:
-        return parse_value(text)
+        return parse(text)
     except ValueParseError as exc:
         return Unreadable(text, str(exc))
 
 
 def parse_indicator(ind: Indicator, index: int) -> ParsedIndicator:
-    return ParsedIndicator(ind, index, parse_text(ind.target), parse_text(ind.actual),
+    return ParsedIndicator(ind, index, parse_text(ind.target), parse_text(ind.actual, parse_actual),
                            None if ind.rule is None else compile_rule(ind.rule))
 
 

@@ -127,25 +127,39 @@ _SPACE_RE = re.compile(r"\s+")
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width digits and signs, ideographic spaces), no whitespace,
+    """NFKC (full-width digits and signs, ideographic spaces), no whitespace, the
+    lookalike operator glyphs of `LOOKALIKES` read as the operators they stand for,
     ASCII operators and doubled ``%%`` folded to one form."""
-    s = unicodedata.normalize("NFKC", text)
-    s = _SPACE_RE.sub("", s)
+    s = _SPACE_RE.sub("", unicodedata.normalize("NFKC", text)).translate(_LOOKALIKE_TABLE)
     for old, new in _FOLDS:
         if old in s:
             s = s.replace(old, new)
     return s
 
 
-_FOLDS = (
+# Characters printed in place of an operator, and the operator each is read as. Real
+# tables print them: 云南 ``≧100%`` (U+2267), ``═100%`` (U+2550, a box-drawing line that
+# looks like =), a typed ``≮90%`` (not less than). NFKC already turns the full-width and
+# small forms (＝ ＞ ＜ ﹦ ﹥ ﹤) into ASCII; they are listed so the table says it all.
+LOOKALIKES: dict[str, str] = {
+    "≧": "≥", "⩾": "≥", "≮": "≥",  # U+2267 over equal, U+2A7E slanted equal, U+226E not less-than (不小于)
+    "≦": "≤", "⩽": "≤", "≯": "≤",  # U+2266, U+2A7D, U+226F not greater-than (不大于)
+    "═": "=", "＝": "=", "﹦": "=",  # U+2550 box-drawing double line, U+FF1D full-width, U+FE66 small
+    "꞊": "=", "〓": "=", "゠": "=",  # U+A78A, U+3013 geta mark (offered for = by input methods), U+30A0
+    "＞": ">", "﹥": ">", "＜": "<", "﹤": "<",  # full-width and small forms
+    "≈": "约", "≒": "约",  # U+2248, U+2252: about
+}
+_LOOKALIKE_TABLE = str.maketrans(LOOKALIKES)
+
+_FOLDS = (  # pairs, after the lookalikes: typed two-character operators
     (">=", "≥"),
     ("=>", "≥"),
     ("<=", "≤"),
     ("=<", "≤"),
-    ("≧", "≥"),
-    ("≦", "≤"),
-    ("⩾", "≥"),
-    ("⩽", "≤"),
+    ("≥=", "≥"),
+    ("≤=", "≤"),
+    ("》=", "≥"),  # > and < typed with a Chinese input method on
+    ("《=", "≤"),
     ("%%", "%"),
     ("‰‰", "‰"),
 )
@@ -224,6 +238,7 @@ _JUDGEMENTS = {
         "按期完成", "如期完成", "按计划完成", "已按计划完成", "已按期完成", "已按时完成",
         "完成目标", "达标", "已达标", "达到", "已达到", "实现", "已实现", "全面落实",
         "已落实", "全部落实", "落实到位", "是", "满足", "已满足",
+        "达成预期指标", "达成预期目标", "达成预期", "达到预期", "达到预期目标", "完成预期目标", "符合预期",  # 安徽 prints
     ),
     "partial": (
         "部分达成", "部分完成", "基本完成", "基本达成", "基本实现", "部分实现", "基本落实",
@@ -274,6 +289,24 @@ def parse_value(text: str) -> Value:
     if s[0] in "≥≤><=" or (s[0].isdigit() and not _has_cjk_word(s)):
         raise ValueParseError(str(text), "不是可识别的数值")
     return Qualitative(s)
+
+
+_COMPARISONS = frozenset({">=", ">", "<=", "<", "="})
+
+
+@lru_cache(maxsize=65536)
+def parse_actual(text: str) -> Value:
+    """Parse an actual (实际完成值): as `parse_value`, but an operator printed with the
+    number says nothing about what was done: ``≥90%`` done is 90% done, ``≥266米`` is
+    266 米. Only the comparison is dropped; ``约``/``余`` (about) stays.
+
+    Raises:
+        ValueParseError: as `parse_value`.
+    """
+    value = parse_value(text)
+    if isinstance(value, Quantity) and value.op in _COMPARISONS:
+        return Quantity(None, value.number, value.unit, value.text)
+    return value
 
 
 def _has_cjk_word(s: str) -> bool:
@@ -346,11 +379,14 @@ def _parse_quantity(s: str, text: str) -> Quantity | None:
     number = D(m["num"])
     if m["scale"]:
         number *= _SCALES[m["scale"]]
-    unit = m["unit"] or ""
+    unit = _UNIT_ALIASES.get(m["unit"], m["unit"] or "")
     if unit == "‰":
         number, unit = number / 10, "%"
     return Quantity(op, number, unit, text)
 
+
+# Units printed in words for a sign: 安徽 tables print ``≥100百分比``.
+_UNIT_ALIASES = {"百分比": "%", "百分率": "%"}
 
 _TOTAL_RE = re.compile(r"(?:合计|共计|总计|总数|共)(?P<q>[+-]?[\d,.]+[\u4e00-\u9fff%/A-Za-z]{0,6}?)[。.;；,，]?$")
 

@@ -7,14 +7,19 @@ of the official table is read too. A funds source row is named by the label
 left of its amounts, with or without the writer's “其中：”. A 情况说明 that still
 holds the fill-in workbook's hint (recorded in its hidden settings) is a
 warning and no text, so the hint never reaches an official document.
+Amounts are in 万元 unless the block's header (项目资金（元）, 年初预算数（元）)
+or a note above it (金额单位：元) says 元: then they are read in 元 and
+converted to 万元, and a note says so.
 """
 
 from __future__ import annotations
 
 import re
 
+from scoring.core.issues import Issue, Location
 from scoring.core.numbers import ZERO
 from scoring.sources.workbook.cells import CellReader, clean
+from scoring.sources.workbook.grid import coord
 from scoring.sources.workbook.labels import (
     BLOCK_LABELS,
     FM_COLUMNS,
@@ -24,11 +29,13 @@ from scoring.sources.workbook.labels import (
     GOAL_COLUMNS,
     TASK_COLUMNS,
     columns_of,
+    compact,
     label,
 )
 from scoring.sources.workbook.layout import SOURCE_PREFIX
 
 _AMOUNTS = {"initial_budget": "年初预算数", "annual_budget": "全年预算数", "executed": "全年执行数"}
+_IN_YUAN = re.compile(r"[(（]元[)）]|单位[:：]元(?![\u4e00-\u9fff])")
 # 资金管理情况 columns with one number per row: a merge down one of them is an error (texts may be merged).
 _FM_PER_ROW = {"weight": "分值", "score": "得分"}
 
@@ -75,8 +82,23 @@ class BlocksReader(CellReader):
 
     # -------------------------------------------------------- funds
 
+    def in_yuan(self, head: int) -> tuple[int, int] | None:
+        """The cell saying the funds block is in 元: in its header row (项目资金（元）), or a
+        金额单位：元 above it. None: the block is in 万元."""
+        for r in [head, *range(head)]:
+            for c in range(self.g.width):
+                value = self.g.value(r, c) if r == head else self.g.raw(r, c)
+                if isinstance(value, str) and _IN_YUAN.search(compact(value)):
+                    return r, c
+        return None
+
     def funds(self, head: int, cols: dict[str, int]) -> dict | None:
         first = min(cols.values())
+        yuan = self.in_yuan(head)
+        self.amount_unit = "元" if yuan else "万元"
+        if yuan:
+            where = Location(self.file, "funding", sheet=self.g.title, cell=coord(*self.g.top(*yuan)))
+            self.issues.append(Issue(where, "资金情况以元为单位，金额已换算为万元（除以 10000）", "", "info"))
         rows = []
         for r in self.block_rows(head, cols):
             name, nc = self.row_name(r, first)

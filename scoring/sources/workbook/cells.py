@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
+from scoring.core.amounts import parse_amount
 from scoring.core.issues import Issue, Location
 from scoring.core.numbers import HUNDRED, D, plain
 from scoring.core.text import has_illegal, strip_illegal
@@ -41,8 +42,10 @@ def _date_text(value: _dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _number_hint(amount: bool) -> str:
-    return "请填写以万元为单位的数字，如 12.5" if amount else "请填写数字，如 10 或 2.5"
+def _number_hint(amount: bool, unit: str = "万元") -> str:
+    if not amount:
+        return "请填写数字，如 10 或 2.5"
+    return "请填写以元为单位的数字，如 125000" if unit == "元" else "请填写以万元为单位的数字，如 12.5"
 
 
 class CellReader:
@@ -60,6 +63,7 @@ class CellReader:
         self.errors: dict[tuple[int, int], str] | None = None  # Excel error cells, looked up when needed
         self.merge_ends: dict[tuple[int, int], tuple[int, int]] | None = None  # top-left → bottom-right
         self.told: set[tuple[str, tuple[int, int]]] = set()  # (what, cell) already reported
+        self.amount_unit = "万元"  # the funds block's: 元 under 项目资金（元） or 金额单位：元
 
     # ---------------------------------------------------------- cells
 
@@ -114,10 +118,12 @@ class CellReader:
         if isinstance(value, str) and not clean(value):
             return None
         if isinstance(value, (bool, _dt.datetime, _dt.date, _dt.time)):
-            self.problem(r, c, path, f"{what}“{self.text(r, c)}”不是数字", _number_hint(amount))
+            self.problem(r, c, path, f"{what}“{self.text(r, c)}”不是数字", _number_hint(amount, self.amount_unit))
             return None
         if isinstance(value, (int, float, Decimal)):
             number = shown_decimal(value) if isinstance(value, float) else Decimal(value)
+            if amount and self.amount_unit == "元":
+                return parse_amount(number, "元")  # in 万元
             # a printed 执行率 of 0.9985 is a fraction even without a percent format
             if percent and (self.g.top(r, c) in self.g.percent
                             or (path.endswith("printed_rate") and 0 < number <= 1)):
@@ -128,18 +134,9 @@ class CellReader:
     def _number_text(self, r, c, path, what, raw, percent, amount) -> Decimal | None:
         text = compact(clean(raw)).replace("−", "-")
         text = text.replace(",", "")
-        if amount and text.endswith(("万元", "万")):
-            text = text.removesuffix("元").removesuffix("万")
-        elif amount and text.endswith("元"):
-            try:
-                yuan = D(text[:-1])
-            except ValueError:
-                yuan = None
-            if yuan is not None:
-                self.problem(r, c, path, f"{what}“{raw}”以元为单位，本表金额以万元为单位",
-                             f"请填写 {plain(yuan / 10000)}（万元）")
-                return None
-        elif text.endswith("分") and not amount:
+        if amount and not text.endswith("%"):
+            return self._amount_text(r, c, path, what, raw, text)
+        if text.endswith("分") and not amount:
             text = text[:-1]
         if text.endswith("%"):
             if not percent:
@@ -152,6 +149,24 @@ class CellReader:
             self.problem(r, c, path, f"{what}“{raw}”不是数字", _number_hint(amount))
             return None
         return number
+
+    def _amount_text(self, r, c, path, what, raw, text) -> Decimal | None:
+        """An amount typed as text, in 万元: ``150万``, ``259.45万元``, ``1500000元`` in a block
+        in 元; a plain number is in the block's unit. 元 in a block in 万元 is refused."""
+        if self.amount_unit == "万元" and text.endswith("元") and not text.endswith(("万元", "亿元")):
+            try:
+                yuan = D(text[:-1])
+            except ValueError:
+                yuan = None
+            if yuan is not None:
+                self.problem(r, c, path, f"{what}“{raw}”以元为单位，本表金额以万元为单位",
+                             f"请填写 {plain(yuan / 10000)}（万元）")
+                return None
+        try:
+            return parse_amount(text, self.amount_unit)
+        except ValueError:
+            self.problem(r, c, path, f"{what}“{raw}”不是数字", _number_hint(True, self.amount_unit))
+            return None
 
     def empty_formula(self, r: int, c: int, path: str, what: str) -> bool:
         """An empty cell holding a formula with no saved result: say so (True). True as well

@@ -9,6 +9,13 @@ and 分值, columns in any order; it ends at the 总分 row or a second table.
 scored row by row (实际完成值, 分值 …) is reported at its range, not copied down.
 A row with an empty 分值 in a group whose weight the hidden settings record
 shares that weight (`shares`); rows left entirely empty are passed over.
+
+The platforms' tables split a target over three cells, 指标性质 | 指标值 | 度量单位
+(``≥`` or 正向 | ``90`` | ``%``), in one header row or under a 年度指标值 spanning
+them; the three are joined into one target text (``≥90%``), and a bare number in
+实际完成值 takes the 度量单位 (its own, right of it, or the target's). A 三级指标
+starting with 其中 and without a 分值 is a breakdown row (`breakdown: true`): shown,
+never scored.
 """
 
 from __future__ import annotations
@@ -23,9 +30,18 @@ from pydantic import TypeAdapter, ValidationError
 from scoring.core import model
 from scoring.core.issues import Issue, Location
 from scoring.core.numbers import ZERO
+from scoring.core.values import normalize
 from scoring.sources.workbook.cells import CellReader
 from scoring.sources.workbook.grid import coord
-from scoring.sources.workbook.labels import INDICATOR_COLUMNS, LEVEL3, TOTAL_ROWS, columns_of, label
+from scoring.sources.workbook.labels import (
+    INDICATOR_COLUMNS,
+    LEVEL3,
+    MEASURES,
+    NATURES,
+    TOTAL_ROWS,
+    columns_of,
+    label,
+)
 from scoring.sources.workbook.shares import group_of, share
 
 _GROUP_WEIGHT = re.compile(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]$")
@@ -36,6 +52,43 @@ PER_ROW = {"target": "年度指标值", "actual": "实际完成值", "weight": "
            "printed_score": "得分", "printed_deviation": "偏差度", "rule": "评分规则"}
 _RULE = TypeAdapter(model.Rule)
 INDICATOR_COLUMN_NAMES = {"level1": "一级指标", "level2": "二级指标"}
+_OPERATORS = ("≥", "≤", "=", ">", "<")
+_BARE_NUMBER = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?")
+NATURE_HINT = "指标性质应为 ≥、≤、=、>、<、正向、反向 或 定性"
+
+
+def nature_operator(text: str | None) -> str | None:
+    """The operator a 指标性质 cell gives the target (``≧`` and 正向 → ≥; 定性 → None).
+
+    Raises:
+        ValueError: a 指标性质 that names no direction.
+    """
+    s = normalize(text or "").strip("()（）")
+    if not s:
+        return None
+    if s in _OPERATORS:
+        return s
+    if s in NATURES:
+        return NATURES[s]
+    found = {op for op in _OPERATORS if op in s} | {NATURES[w] for w in ("正向", "反向") if w in s}
+    if len(found) == 1:  # 正向/≥, 正向指标（≥）; not 正向≤
+        return found.pop()
+    raise ValueError(text)
+
+
+def join_split(operator: str | None, value: str | None, measure: str | None) -> str | None:
+    """指标性质 | 指标值 | 度量单位 as one text: (≥, 90, %) → ≥90%. The operator goes before a
+    number that has none; the unit after a bare number; text (明显提升) stays as it is."""
+    if value is None:
+        return None
+    s = normalize(value)
+    unit = normalize(measure or "")
+    unit = MEASURES.get(unit, unit)
+    if unit and _BARE_NUMBER.fullmatch(s.lstrip("≥≤=<>")):
+        value += unit
+    if operator and s[:1].isdigit():
+        value = operator + value
+    return value
 
 
 class IndicatorsReader(CellReader):
@@ -43,9 +96,40 @@ class IndicatorsReader(CellReader):
 
     def indicator_columns(self, header: int) -> dict[str, int]:
         columns = columns_of(self.row_labels(header), INDICATOR_COLUMNS)
+        self.first_row = header + 1  # below a two-row header, one further (`split_columns`)
+        self.split_columns(header, columns)
         # problems of the table as a whole (分值合计 …) point at its 分值 header
         self.cells["indicators"] = coord(header, columns.get("weight", columns.get("level3", 0)))
         return columns
+
+    def split_columns(self, header: int, columns: dict[str, int]) -> None:
+        """The columns of a split target (`nature`, `measure`, `actual_measure`): in the header
+        row, or in the row below it under a 年度指标值 / 实际完成值 spanning them."""
+        g = self.g
+        below = {c: INDICATOR_COLUMNS.get(label(g.raw(header + 1, c))) for c in range(g.width)} \
+            if header + 1 < len(g.rows) else {}
+        sub_header = g.raw(header + 1, columns["level3"]) is None if "level3" in columns and below else False
+        if sub_header and any(key in ("nature", "measure") for key in below.values()):  # a two-row header
+            self.first_row = header + 2
+            for c, key in below.items():
+                over = INDICATOR_COLUMNS.get(label(g.value(header, c)))
+                if over == "actual" and key in ("measure", "target", "actual"):
+                    columns["actual_measure" if key == "measure" else "actual"] = c
+                elif key in ("nature", "measure", "target") and (key == "target" or key not in columns):
+                    columns[key] = c
+            columns.setdefault("actual_measure", columns.get("measure", -1))
+            if columns["actual_measure"] < 0:
+                del columns["actual_measure"]
+            return
+        measures = [c for c in range(g.width) if INDICATOR_COLUMNS.get(label(g.value(header, c))) == "measure"]
+        if not measures or "target" not in columns:
+            columns.pop("measure", None)
+            return
+        t, a = columns["target"], columns.get("actual", -1)
+        after_target = [c for c in measures if c > t and not t < a < c]
+        after_actual = [c for c in measures if a >= 0 and c > a and not a < t < c]
+        columns["measure"] = (after_target or measures)[0]
+        columns["actual_measure"] = (after_actual or [columns["measure"]])[0]
 
     def indicators(self, header: int, cols: dict[str, int]) -> tuple[list[dict], Decimal | None]:
         g = self.g
@@ -53,12 +137,12 @@ class IndicatorsReader(CellReader):
         carry: dict[str, tuple[str, int, int]] = {}
         total = None
         self.blank_weights: list[int] = []  # rows with an empty 分值 in a group whose weight is known
-        for r in range(header + 1, len(g.rows)):
+        for r in range(self.first_row, len(g.rows)):
             if any(label(v) in TOTAL_ROWS for v in g.rows[r]):  # the 总分 row, in whichever column
                 if "printed_score" in cols and not self.generated:
                     total = self.number(r, cols["printed_score"], "printed_total", "总分")
                 break
-            if r > header + 1 and label(g.raw(r, cols["level3"])) == LEVEL3:
+            if r > self.first_row and label(g.raw(r, cols["level3"])) == LEVEL3:
                 break  # a second table below
             levels = {}
             for key in ("level1", "level2"):
@@ -122,19 +206,26 @@ class IndicatorsReader(CellReader):
         if desc:
             row["description"] = desc
         row["target"] = self.text(r, cols["target"], f"{path}.target", what=f"三级指标“{level3}”的年度指标值")
+        if "nature" in cols or "measure" in cols:
+            row["target"] = self.joined_target(r, cols, path, level3, row["target"])
         if row["target"] is None:
             self.empty_formula(r, cols["target"], f"{path}.target", f"三级指标“{level3}”的年度指标值")
         row["actual"] = self.actual(r, cols["actual"], f"{path}.actual", level3, row["target"])
+        if "actual_measure" in cols:
+            row["actual"] = join_split(None, row["actual"], self.text(r, cols["actual_measure"]))
         weight = self.number(r, cols["weight"], f"{path}.weight", f"三级指标“{level3}”的分值")
         if weight is None and f"{path}.weight" not in self.substituted:
             told = self.empty_formula(r, cols["weight"], f"{path}.weight", f"三级指标“{level3}”的分值")
-            if not told and group_of(self.groups, row) is not None:
+            if not told and level3.startswith("其中"):
+                row["breakdown"] = True  # a part of the row above: shown, never scored
+            elif not told and group_of(self.groups, row) is not None:
                 self.blank_weights.append(i)  # shares its group's weight (`shares`)
             elif not told:
                 self.problem(r, cols["weight"], f"{path}.weight", f"三级指标“{level3}”缺少分值", "请填写分值，如 10")
         elif weight is not None:
             weight = self.nonnegative(r, cols["weight"], f"{path}.weight", f"三级指标“{level3}”的分值", weight)
-        row["weight"] = weight if weight is not None else ZERO
+        if not row.get("breakdown"):
+            row["weight"] = weight if weight is not None else ZERO
         score = self.number(r, cols.get("score"), f"{path}.score", f"三级指标“{level3}”的判定得分")
         if score is not None:
             score = self.nonnegative(r, cols["score"], f"{path}.score", f"三级指标“{level3}”的判定得分", score)
@@ -150,6 +241,17 @@ class IndicatorsReader(CellReader):
         if not self.generated:
             self.printed(r, cols, path, level3, row)
         return {k: v for k, v in row.items() if v is not None}
+
+    def joined_target(self, r: int, cols: dict[str, int], path: str, level3: str, value: str | None) -> str | None:
+        """指标性质 | 指标值 | 度量单位 read as one target text; an unknown 指标性质 is an error."""
+        nature = self.text(r, cols.get("nature"))
+        try:
+            operator = nature_operator(nature)
+        except ValueError:
+            self.problem(r, cols["nature"], f"{path}.target", f"三级指标“{level3}”的指标性质“{nature}”无法识别",
+                         NATURE_HINT)
+            operator = None
+        return join_split(operator, value, self.text(r, cols.get("measure")))
 
     def printed(self, r: int, cols: dict[str, int], path: str, level3: str, row: dict) -> None:
         """A printed 得分 and 偏差度 (a sheet jixiao did not write), for checking against computed ones."""

@@ -60,10 +60,22 @@ INDICATOR_COLUMNS = _aliases({
     "reason": ("偏差原因分析及改进措施", "未完成原因分析及改进措施", "偏差原因分析", "原因分析及改进措施",
                "偏差原因", "未完成原因"),
     "rule": ("评分规则", "计分规则"),
+    # a target split over three cells: 指标性质 | 指标值 | 度量单位 (the platforms' tables)
+    "nature": ("指标性质", "指标方向", "计算符号", "运算符号", "指标值性质"),
+    "measure": ("度量单位", "计量单位", "指标单位", "单位"),
 })
 INDICATOR_REQUIRED = ("level1", "level3", "target", "actual", "weight")
 INDICATOR_NAMES = {"level1": "一级指标", "level3": "三级指标", "target": "年度指标值",
                    "actual": "实际完成值", "weight": "分值"}
+# 指标性质 as printed → the operator the target is read with; None: the value alone (定性, 定量).
+NATURES = {
+    "正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤",
+    "定性": None, "定性指标": None, "定量": None, "定量指标": None,
+    "大于等于": "≥", "不低于": "≥", "不小于": "≥", "小于等于": "≤", "不高于": "≤", "不大于": "≤", "不超过": "≤",
+    "等于": "=", "大于": ">", "小于": "<",
+}
+# 度量单位 cells that name no unit, or name one in words.
+MEASURES = {"百分比": "%", "百分率": "%", "/": "", "-": "", "—": "", "无": ""}
 FUNDS_COLUMNS = _aliases({
     "initial_budget": ("年初预算数", "年初预算"),
     "annual_budget": ("全年预算数", "调整后预算数", "全年预算"),
