@@ -228,6 +228,8 @@ def test_funds_execution_uses_the_adjusted_budget_and_caps_at_the_weight():
     scored = run_data(data)
     assert scored.result.funding.score == D(10) and scored.result.funding.execution_rate == D(120)
     data["funding"] = {"weight": 10, "annual_budget": 100, "executed": "87.5"}
+    assert run_data(data).result.funding.score == D("8.8")  # one decimal by default (DOMAIN §2)
+    data["rounding"] = {"funding_precision": 2}
     assert run_data(data).result.funding.score == D("8.75")
 
 

@@ -90,8 +90,15 @@ def test_department_funds_score_of_seed_001_is_10():
 
 def test_funds_score_at_two_decimals_would_not_be_10():
     funding = Funding(weight=10, annual_budget="2591.78", executed="2587.78")
-    result, _ = score_funding(funding, Rounding())
+    result, _ = score_funding(funding, Rounding(funding_precision=2))
     assert result.score == Decimal("9.99")  # 10 × 99.85% = 9.985 → 9.99: why 001 needs one decimal
+    result, _ = score_funding(funding, Rounding())
+    assert result.score == Decimal("10.0")  # the default: one decimal, as every real table prints it
+
+
+def test_seed_001_department_needs_no_rounding_setting():
+    text = (EXAMPLES / "安阳北关区医保局_2022_部门整体.yaml").read_text(encoding="utf-8")
+    assert "funding_precision" not in text and "rounding" not in text.split("funding:")[0]
 
 
 def test_seed_000_contradictions_with_the_funds_block_are_reported():

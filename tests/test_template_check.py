@@ -181,9 +181,11 @@ def shipped_template(stem: str) -> Path:
     return path
 
 
-def test_four_templates_are_shipped():
-    assert {p.stem for p in shipped_templates()} == {
-        "central_project", "henan_department", "henan_project", "hunan_department_bands"}
+def test_the_templates_are_shipped_each_with_its_source():
+    assert {p.stem for p in shipped_templates()} == {"central_project", "central_project_cost", "henan_department", "henan_project", "hunan_department_bands",
+                     "platform_project", "special_bond_project", "special_bond_project_no_spending"}
+    for path in shipped_templates():
+        assert load_template(path).template.source, path.stem  # `templates show` says where it comes from
 
 
 @pytest.mark.parametrize("path", shipped_templates(), ids=lambda p: p.stem)

@@ -19,9 +19,10 @@ TABLE_003 = TABLES / "濮阳市华龙区医疗保障局_2021_项目绩效目标�
 EXPECTED = yaml.safe_load((ROOT / "tests/data/target_tables_expected.yaml").read_text(encoding="utf-8"))
 
 
-def test_four_templates_ship_and_each_passes_its_check():
+def test_the_shipped_templates_each_pass_their_check():
     names = {p.stem for p in shipped_templates()}
-    assert names == {"central_project", "henan_department", "henan_project", "hunan_department_bands"}
+    assert names == {"central_project", "central_project_cost", "henan_department", "henan_project", "hunan_department_bands",
+                     "platform_project", "special_bond_project", "special_bond_project_no_spending"}
     for path in shipped_templates():
         loaded = load_template(path)
         assert loaded.ok and not loaded.issues, path

@@ -100,14 +100,12 @@ def test_the_published_table_as_a_spreadsheet_scores_as_printed(tmp_path, depart
     for got, want in zip(item.data["indicators"], department["indicators"]):
         assert (got["level1"], got["level2"], got["level3"]) == (want["level1"], want["level2"], want["level3"])
         assert got["printed_score"] == want["printed_score"]
-    # The published table rounds its funds score to one decimal (9.985 → 10); a sheet has no
-    # place for that setting, so jixiao scores 9.99 and says where the table differs.
+    # The published table rounds its funds score to one decimal (9.985 → 10), the default
+    # funds rounding: the sheet scores exactly as printed, with no setting to give.
     [scored] = score_workbook(tmp_path / "t.xlsx")
-    department.pop("rounding")
     assert outcome(scored) == outcome(run_data(department))
-    assert scored.result.total == Decimal("98.88")
-    printed = {(i.location.cell, i.message) for i in scored.issues if "printed" in i.location.path}
-    assert printed == {("H4", "预算执行印刷得分 10，计算得分 9.99"), (cells["total"], "印刷总分 98.89，计算总分 98.88")}
+    assert scored.result.total == Decimal("98.89")
+    assert not [i for i in scored.issues if "printed" in i.location.path]
 
 
 def test_printed_against_computed_is_reported_row_by_row_at_the_printed_cells(tmp_path, department):
@@ -115,7 +113,6 @@ def test_printed_against_computed_is_reported_row_by_row_at_the_printed_cells(tm
     department["indicators"][i]["printed_score"] = Decimal("19")
     department["indicators"][i]["printed_deviation"] = Decimal("-5")
     department["printed_total"] = Decimal("99")
-    department.pop("rounding")  # see above
     wb = Workbook()
     cells = write_free_form(wb.active, department, columns=tuple(reversed(COLUMNS)), title_rows=5)
     wb.save(tmp_path / "t.xlsx")
@@ -123,7 +120,7 @@ def test_printed_against_computed_is_reported_row_by_row_at_the_printed_cells(tm
     warnings = {(x.location.cell, x.message) for x in scored.issues if x.severity == "warning"}
     assert (cells[(i, "得分")], "三级指标“全区参保群众满意度”印刷得分 19，计算得分 18.89") in warnings
     assert (cells[(i, "偏差度")], "三级指标“全区参保群众满意度”印刷偏差度 -5.00，计算偏差度 -5.56") in warnings
-    assert (cells["total"], "印刷总分 99，计算总分 98.88") in warnings
+    assert (cells["total"], "印刷总分 99，计算总分 98.89") in warnings
 
 
 def _sheet(ws, rows, header=("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分")):

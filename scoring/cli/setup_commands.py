@@ -72,12 +72,13 @@ def workbook_command(args: argparse.Namespace) -> int:
 
 def templates_command(args: argparse.Namespace) -> int:
     if args.action == "list":
+        width = max((len(p.stem) for p in shipped_templates()), default=0) + 2
         for path in shipped_templates():
             loaded = load_template(path)
             t = loaded.template
             title = t.title if t else "（有错误）"
             desc = f"  {t.description}" if t and t.description else ""
-            print(f"{path.stem:<24} {title}{desc}")
+            print(f"{path.stem:<{width}} {title}{desc}")
         print("\n查看：jixiao templates show 模板名；也可以用任意位置的模板文件路径代替模板名。")
         return 0
     if not args.names:
@@ -144,6 +145,7 @@ _DOCS = (
     ("templates.md", "指标模板：内置模板、从模板生成评价文件、导入绩效目标表、自己写模板"),
     ("render.md", "生成 Word 文档：命令选项、内置模板、自定义模板可用的变量和限制"),
     ("review.md", "复核：复核网页、复核表、重新计分、复核对比表"),
+    ("server.md", "多单位服务器：启动、账户和角色、PostgreSQL、备份与恢复、nginx 反向代理"),
     ("architecture.md", "代码结构（开发者）"),
 )
 

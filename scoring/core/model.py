@@ -11,7 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from scoring.core.amounts import amount_before, funding_in_wan, printed_before
 
 # Numbers are validated by pydantic-core itself (it reads floats through their
 # shortest repr, 0.1 → Decimal('0.1'), and strings exactly); targets and actuals
@@ -21,6 +23,10 @@ Number = Decimal
 NonNegative = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
 Text = str
+# Amounts of the funds block, in 万元: a number, or text with a unit (150万, 1,500,000元).
+Amount = Annotated[Decimal, BeforeValidator(amount_before), Field(ge=0, allow_inf_nan=False)]
+# A number printed in a published table; as text also "100%", "-5.56%", "9分" (amounts.py).
+Printed = Annotated[Decimal, BeforeValidator(printed_before)]
 
 # The 三级指标 name a template leaves for the unit to fill in; validation refuses it.
 PLACEHOLDER = "（请填写三级指标）"
@@ -69,6 +75,20 @@ DEFAULT_GRADES = (
 )
 
 
+class ExecutionCap(Model):
+    """Below `below` percent of execution the total is at most `max_total` (a platform manual's rule)."""
+
+    below: Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False)]
+    max_total: NonNegative
+
+
+class DeviationPenalty(Model):
+    """指标偏离: a row whose actual is `threshold` percent or more above its target loses `points`."""
+
+    threshold: Positive = Decimal(30)
+    points: NonNegative = Decimal(2)
+
+
 class Settings(Model):
     """Rule choices that differ between provinces; every one has a default."""
 
@@ -82,6 +102,12 @@ class Settings(Model):
     over_achievement_warning: NonNegative = Decimal(20)
     # Met rows print deviation 0.00 (seed 001) or their actual over-achievement.
     deviation_when_met: Literal["zero", "actual"] = "zero"
+    # 执行率 against 全年预算数 (adjusted, the default) or 年初预算数 (tables without 全年预算数).
+    funding_rate_base: Literal["annual", "initial"] = "annual"
+    # A platform's cap of the total by the execution rate; none by default (docs/scoring.md).
+    execution_caps: tuple["ExecutionCap", ...] = ()
+    # Points off a row 30% or more above its target (指标偏离); by default only a warning.
+    deviation_penalty: "DeviationPenalty | None" = None
 
     @model_validator(mode="after")
     def _grades_ordered(self) -> "Settings":
@@ -126,23 +152,35 @@ class FundSource(Model):
     """A sub-row of the funds block (财政拨款, 单位资金, 其他资金 …)."""
 
     name: str
-    initial_budget: NonNegative | None = None
-    annual_budget: NonNegative | None = None
-    executed: NonNegative | None = None
+    initial_budget: Amount | None = None
+    annual_budget: Amount | None = None
+    executed: Amount | None = None
 
 
 class Funding(Model):
-    """资金情况 / 预算执行情况, amounts in 万元."""
+    """资金情况 / 预算执行情况, amounts in 万元.
+
+    Amounts may be written with a unit (150万, 259.45万元, 1,500,000元); with
+    `unit: 元` the block's plain numbers are 元. Either way the record holds 万元,
+    converted exactly, and its `unit` is 万元 (`amounts.funding_in_wan`).
+    """
 
     label: str = "年度资金总额"
     weight: NonNegative = Decimal(10)
-    initial_budget: NonNegative | None = None  # 年初预算数
+    # what the block's plain numbers are written in; always 万元 once read, so not dumped
+    unit: Literal["万元", "元"] = Field("万元", exclude=True)
+    initial_budget: Amount | None = None  # 年初预算数
     # Empty in an evaluation created from a template, until the unit fills them in:
-    annual_budget: NonNegative | None = None  # 全年预算数 (adjusted)
-    executed: NonNegative | None = None  # 全年执行数
+    annual_budget: Amount | None = None  # 全年预算数 (adjusted)
+    executed: Amount | None = None  # 全年执行数
     sources: tuple[FundSource, ...] = ()
-    printed_rate: Number | None = None  # 执行率 as printed, percent
-    printed_score: Number | None = None
+    printed_rate: Printed | None = None  # 执行率 as printed, percent
+    printed_score: Printed | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _in_wan(cls, data: object) -> object:
+        return funding_in_wan(data)
 
 
 class FundsManagementRow(Model):
@@ -180,12 +218,36 @@ class Indicator(Model):
     description: str = ""  # 指标说明
     target: Text | None = None
     actual: Text | None = None
-    weight: NonNegative
+    weight: NonNegative  # a 其中 (breakdown) row may omit it: 0
     score: NonNegative | None = None  # a judged score (qualitative rows, exceptions)
     rule: Rule | None = None  # a rule name, a formula, a band table or a deduction
     reason: str = ""  # 偏差原因分析及改进措施
-    printed_score: Number | None = None
-    printed_deviation: Number | None = None
+    printed_score: Printed | None = None
+    printed_deviation: Printed | None = None
+    # A 其中 row: a part of the row above, shown with its target and actual, never scored.
+    breakdown: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _breakdown_weight(cls, data):
+        # a 其中 row prints no 分值: it weighs 0 (shown blank, never scored); every other row needs one
+        if isinstance(data, dict) and data.get("breakdown") is True and data.get("weight") is None:
+            return {**data, "weight": ZERO_WEIGHT}
+        return data
+
+
+ZERO_WEIGHT = Decimal(0)
+
+
+class ReportText(Model):
+    """What only the unit knows, for the 绩效自评报告 and the department's 总结报告 (docs/reports.md)."""
+
+    overview: str = ""  # 基本情况 beyond the table: the unit's duties, the project's background
+    organisation: str = ""  # 二、绩效自评工作开展情况
+    execution: str = ""  # why the budget was not fully spent, and what will change (五、)
+    use_of_results: str = ""  # 六、绩效自评结果拟应用和公开情况
+    other: str = ""  # 七、其他需要说明的问题 (“无” when there is none)
+    projects_listed: int | None = Field(None, ge=0)  # the unit's projects that year (总结报告's coverage)
 
 
 class Evaluation(Model):
@@ -206,9 +268,13 @@ class Evaluation(Model):
     goals: tuple[Goal, ...] = ()
     tasks: tuple[Task, ...] = ()
     indicators: tuple[Indicator, ...] = Field(min_length=1)
-    printed_total: Number | None = None
+    printed_total: Printed | None = None
+    # the 分值 total a published table prints when it is not 100 (a transcription keeps its weights;
+    # weights not summing to 100 are then a warning with its cause, not an error)
+    printed_weight_total: Printed | None = None
     # the score the unit's narrative (决算说明) states for this table, when it states one
-    printed_narrative_total: Number | None = None
+    printed_narrative_total: Printed | None = None
+    report: ReportText | None = None  # the report's text only the unit knows
 
     @model_validator(mode="after")
     def _project_named(self) -> "Evaluation":

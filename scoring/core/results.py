@@ -70,6 +70,7 @@ class EvaluationResult(NamedTuple):
     funds_management: tuple[FundsManagementResult, ...]
     indicators: tuple[IndicatorResult, ...]
     issues: tuple[Issue, ...]
+    note: str = ""  # a rule applied to the total: "预算执行率 65.00% 低于 70%，总分封顶 79 分…"
 
     @property
     def ok(self) -> bool:

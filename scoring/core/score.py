@@ -13,8 +13,9 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from scoring.core import rules
 from scoring.core.formulas import FormulaError
+from scoring.core.funds import capped, score_funding, score_funds_management
 from scoring.core.issues import Issue, Location
-from scoring.core.model import DeductionRule, Evaluation, Funding, Indicator, Rounding, Settings
+from scoring.core.model import DeductionRule, Indicator, Rounding, Settings
 from scoring.core.numbers import HUNDRED, ZERO, fixed, plain, quantize
 from scoring.core.parse import (
     CompiledBands,
@@ -26,10 +27,7 @@ from scoring.core.parse import (
 )
 from scoring.core.results import (
     EvaluationResult,
-    FundingResult,
-    FundsManagementResult,
     IndicatorResult,
-    SourceResult,
 )
 from scoring.core.rules import Outcome, RuleError
 from scoring.core.values import (
@@ -219,6 +217,10 @@ def _deadline(ind: Indicator, t: Deadline | Period, a: Value, settings: Settings
     elif isinstance(t, Deadline) and isinstance(a, (DateValue, Deadline)):
         done = a.date if isinstance(a, DateValue) else a.resolve(year)
         met = done <= t.resolve(year) or None
+    elif (isinstance(t, Deadline) and isinstance(a, Quantity) and a.op is None and a.unit in ("月", "月份")
+          and a.number == a.number.to_integral_value() and 1 <= a.number <= 12):
+        # "7月" against "9月前" (安徽 prints): the month the work was done, in the evaluation's year
+        met = Deadline(None, int(a.number), 1, a.text).resolve(year) <= t.resolve(year) or None
     elif isinstance(t, Period) and isinstance(a, Period):
         met = a.every == t.every or None
     elif isinstance(a, Qualitative):
@@ -263,6 +265,8 @@ def _outcome(row: ParsedIndicator, t: Value | None, a: Value, settings: Settings
         raise _RowError("rule", f"三级指标“{ind.level3}”的评分规则 {name} 需要数值型年度指标值和实际完成值",
                         "请改用适合定性指标的规则，或填写数值")
     if t is None:
+        if ind.score is not None:  # a table that prints no target for a judged row (宁夏, 安徽 prints)
+            return "judged", _judged(ind, settings, None, None)
         raise _RowError("target", f"三级指标“{ind.level3}”缺少年度指标值", "请填写年度指标值；不适用的指标填“/”")
     if isinstance(t, Quantity):
         chosen, outcome = _auto_quantitative(ind, t, a, settings, name)
@@ -287,6 +291,8 @@ def score_indicator(
         status ``error`` and score None).
     """
     ind, index = row.indicator, row.index
+    if ind.breakdown:
+        return _row(ind, index, None, None, "breakdown", "breakdown", "其中项，只列示，不计分"), []
     try:
         t = _readable(ind, "target", row.target)
         a = _readable(ind, "actual", row.actual)
@@ -325,6 +331,12 @@ def _finish(ind: Indicator, index: int, rule_name: str, outcome: Outcome, settin
         raw, note = weight, f"（封顶 {plain(weight)}）"
     elif raw < 0:
         raw, note = ZERO, "（最低 0 分）"
+    penalty = settings.deviation_penalty
+    if (penalty is not None and rule_name in _PENALISED and outcome.deviation is not None
+            and outcome.deviation >= penalty.threshold and raw > 0):
+        cut = min(raw, penalty.points)
+        raw -= cut
+        note += f"（指标偏离：超出年度指标值 {fixed(quantize(outcome.deviation, 2))}%，达到 {plain(penalty.threshold)}%，扣 {plain(cut)} 分）"
     score = raw.quantize(_QUANTS[rounding.precision], _ROUNDING[rounding.mode])
     if score > weight:  # a weight of 2.5 rounded to 0 decimals must not print 3
         score = weight
@@ -340,6 +352,8 @@ def _finish(ind: Indicator, index: int, rule_name: str, outcome: Outcome, settin
     ), []
 
 
+# Rows the 指标偏离 penalty applies to: quantitative targets where more is better.
+_PENALISED = frozenset(("positive_ratio", "equality"))
 _QUANTS = {p: Decimal(1).scaleb(-p) for p in range(0, 3)}
 _ROUNDING = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR}
 _CENT = _QUANTS[2]
@@ -351,66 +365,6 @@ def _row(ind: Indicator, index: int, score, dev, status: str, rule: str, reason:
         index, ind.level1, ind.level2, ind.level3, ind.target or "", ind.actual or "",
         ind.weight, score, dev, status, rule, reason,
     )
-
-
-# ------------------------------------------------------------------ funds
-
-
-def score_funding(funding: Funding, rounding: Rounding, locate: Locate = _nowhere) -> tuple[FundingResult, list[Issue]]:
-    """执行率 = 全年执行数 / 全年预算数 (the adjusted budget); 得分 = 分值 × 执行率, capped.
-
-    The rate is taken at the two decimals it is printed with (99.85%), then
-    multiplied: 10 × 99.85% = 9.985, which seed 001 prints as 10 (one decimal).
-    """
-    precision = rounding.precision if rounding.funding_precision is None else rounding.funding_precision
-    sources = tuple(
-        SourceResult(s.name, _rate(s.executed, s.annual_budget)) for s in funding.sources
-    )
-    missing = [(f, label) for f, label in (("annual_budget", "全年预算数"), ("executed", "全年执行数"))
-               if getattr(funding, f) is None]
-    if missing:
-        issues = [Issue(locate(f"funding.{f}"), f"资金情况缺少{label}", f"请填写{label}（万元）")
-                  for f, label in missing]
-        return FundingResult(funding.weight, None, None, issues[0].message, sources), issues
-    rate = _rate(funding.executed, funding.annual_budget)
-    if rate is None:
-        issue = Issue(locate("funding.annual_budget"), "全年预算数为 0，无法计算预算执行率",
-                      "请填写调整后的全年预算数（万元）")
-        return FundingResult(funding.weight, None, None, issue.message, sources), [issue]
-    raw = funding.weight * min(rate, HUNDRED) / HUNDRED
-    score = quantize(raw, precision, rounding.mode)
-    explanation = (
-        f"执行率 = 全年执行数 {plain(funding.executed)} ÷ 全年预算数 {plain(funding.annual_budget)}"
-        f" = {fixed(rate)}%：{plain(funding.weight)} × {fixed(rate)}% = {plain(raw)}"
-    )
-    if raw != score:
-        explanation += f"，保留 {precision} 位小数得 {plain(score)}"
-    if rate > HUNDRED:
-        explanation += f"（执行率超过 100%，得分封顶 {plain(funding.weight)}）"
-    return FundingResult(funding.weight, rate, score, explanation, sources), []
-
-
-def _rate(executed: Decimal | None, budget: Decimal | None) -> Decimal | None:
-    if executed is None or not budget:
-        return None
-    return quantize(executed / budget * HUNDRED, 2)
-
-
-def score_funds_management(ev: Evaluation, locate: Locate = _nowhere) -> tuple[tuple[FundsManagementResult, ...], list[Issue]]:
-    issues: list[Issue] = []
-    results = []
-    for i, row in enumerate(ev.funds_management):
-        score = row.score
-        if score is None:
-            issues.append(Issue(locate(f"funds_management[{i}].score"),
-                                f"资金管理情况“{row.name}”缺少判定得分", f"请填写 0 到 {plain(row.weight)} 之间的得分"))
-        elif score > row.weight:
-            issues.append(Issue(locate(f"funds_management[{i}].score"),
-                                f"资金管理情况“{row.name}”的得分 {plain(score)} 超过分值 {plain(row.weight)}",
-                                "得分不能超过分值"))
-            score = None
-        results.append(FundsManagementResult(row.name, row.weight, score))
-    return tuple(results), issues
 
 
 # ----------------------------------------------------------------- totals
@@ -432,7 +386,7 @@ def score_evaluation(parsed: ParsedEvaluation, locate: Locate = _nowhere) -> Eva
     weight_total = ZERO
     total = ZERO
     if ev.funding is not None:
-        funding, found = score_funding(ev.funding, rounding, locate)
+        funding, found = score_funding(ev.funding, rounding, locate, settings.funding_rate_base)
         issues += found
         weight_total += funding.weight
         total += funding.score or ZERO
@@ -454,10 +408,11 @@ def score_evaluation(parsed: ParsedEvaluation, locate: Locate = _nowhere) -> Eva
         elif result.score is not None:
             total += result.score
     final: Decimal | None = None
-    grade = None
+    grade, note = None, ""
     if not any(i.severity == "error" for i in issues):
         final = total
         if settings.not_applicable == "rescale" and na_weight and weight_total > na_weight:
             final = quantize(total * weight_total / (weight_total - na_weight), rounding.precision, rounding.mode)
+        final, note = capped(final, funding, settings)
         grade = grade_of(final, settings)
-    return EvaluationResult(final, grade, weight_total, funding, fm, tuple(rows), tuple(issues))
+    return EvaluationResult(final, grade, weight_total, funding, fm, tuple(rows), tuple(issues), note)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from scoring.core.differences import CAUSES, differences
 from scoring.core.issues import Issue
 from scoring.core.model import PLACEHOLDER
 from scoring.core.numbers import HUNDRED, ZERO, fixed, plain, quantize
@@ -36,6 +37,12 @@ def check_weights_sum_to_100(parsed: ParsedEvaluation, result: EvaluationResult,
     if ev.funds_management:
         parts.append(f"资金管理 {plain(sum((r.weight for r in ev.funds_management), ZERO))}")
     parts.append(f"绩效指标 {plain(sum((i.weight for i in ev.indicators), ZERO))}")
+    if ev.printed_weight_total is not None:  # a transcribed published table: its weights are what it prints
+        return [Issue(locate("indicators"),
+                      f"分值合计为 {plain(result.weight_total)}（{'，'.join(parts)}），应为 100",
+                      f"可能原因（{CAUSES['weights_not_100']}）：印刷表各行分值合计为 {plain(result.weight_total)}"
+                      f"，表上合计行印 {plain(ev.printed_weight_total)}",
+                      "warning")]
     return [Issue(locate("indicators"),
                   f"分值合计为 {plain(result.weight_total)}（{'，'.join(parts)}），应为 100",
                   "请调整各行分值，使总分值为 100")]
@@ -141,40 +148,39 @@ def check_funds_block(parsed: ParsedEvaluation, result: EvaluationResult, locate
 
 
 def check_printed(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
-    """Printed numbers (a transcribed published table) against computed ones."""
+    """Printed numbers (a transcribed published table) against computed ones, each with its likely cause."""
     ev = parsed.evaluation
+    over = {}
+    for row in result.indicators:
+        t, a = parsed.indicators[row.index].target, parsed.indicators[row.index].actual
+        if row.status == "met" and isinstance(t, Quantity) and isinstance(a, Quantity) and t.number:
+            over[row.index] = (a.number - t.number) / t.number * HUNDRED
     issues = []
-    for row, ind in zip(result.indicators, ev.indicators):
-        if ind.printed_score is not None and row.score is not None and ind.printed_score != row.score:
-            issues.append(Issue(locate(f"indicators[{row.index}].printed_score"),
-                                f"三级指标“{row.level3}”印刷得分 {plain(ind.printed_score)}，计算得分 {plain(row.score)}",
-                                row.explanation, "warning"))
-        if (ind.printed_deviation is not None and row.deviation is not None
-                and ind.printed_deviation != row.deviation):
-            issues.append(Issue(locate(f"indicators[{row.index}].printed_deviation"),
-                                f"三级指标“{row.level3}”印刷偏差度 {fixed(ind.printed_deviation)}，"
-                                f"计算偏差度 {fixed(row.deviation)}", "", "warning"))
-    fr = result.funding
-    if ev.funding is not None and fr is not None and fr.score is not None:
-        if ev.funding.printed_score is not None and ev.funding.printed_score != fr.score:
-            issues.append(Issue(locate("funding.printed_score"),
-                                f"预算执行印刷得分 {plain(ev.funding.printed_score)}，计算得分 {plain(fr.score)}",
-                                fr.explanation, "warning"))
-    if ev.funding is not None and fr is not None and fr.execution_rate is not None:
-        printed = ev.funding.printed_rate
-        if printed is not None and printed != fr.execution_rate.quantize(printed):
-            issues.append(Issue(locate("funding.printed_rate"),
-                                f"印刷执行率 {plain(printed)}%，计算执行率 {fixed(fr.execution_rate)}%",
-                                fr.explanation, "warning"))
-    narrative = ev.printed_narrative_total
-    if narrative is not None and result.total is not None and narrative != result.total:
-        issues.append(Issue(locate("printed_narrative_total"),
-                            f"自评报告（决算说明）中的得分 {plain(narrative)} 与计算总分 {plain(result.total)} 不一致",
-                            "报告文字应与自评表一致；jixiao 生成的自评报告取自同一计算结果", "warning"))
-    if ev.printed_total is not None and result.total is not None and ev.printed_total != result.total:
-        issues.append(Issue(locate("printed_total"),
-                            f"印刷总分 {plain(ev.printed_total)}，计算总分 {plain(result.total)}",
-                            "总分应为各行得分之和", "warning"))
+    for d in differences(ev, result, over):
+        if d.path == "indicators":
+            continue  # the weights' sum is check_weights_sum_to_100's
+        hint = f"可能原因（{CAUSES[d.cause]}）：{d.why}"
+        if d.path.endswith("printed_score") and d.path.startswith("indicators["):
+            row = result.indicators[int(d.path[11:d.path.index("]")])]
+            message = f"三级指标“{row.level3}”印刷得分 {plain(d.printed)}，计算得分 {plain(d.computed)}"
+            if d.cause != "unknown":
+                hint += f"；计算：{row.explanation}"
+        elif d.path.endswith("printed_deviation"):
+            row = result.indicators[int(d.path[11:d.path.index("]")])]
+            message = f"三级指标“{row.level3}”印刷偏差度 {fixed(d.printed)}，计算偏差度 {fixed(d.computed)}"
+        elif d.path == "funding.printed_score":
+            message = f"预算执行印刷得分 {plain(d.printed)}，计算得分 {plain(d.computed)}"
+            hint += f"；计算：{result.funding.explanation}"
+        elif d.path == "funding.printed_rate":
+            message = f"印刷执行率 {plain(d.printed)}%，计算执行率 {fixed(d.computed)}%"
+        elif d.path == "printed_weight_total":
+            message = f"印刷分值合计 {plain(d.printed)}，各行分值之和 {plain(d.computed)}"
+        elif d.path == "printed_narrative_total":
+            message = f"自评报告（决算说明）中的得分 {plain(d.printed)} 与计算总分 {plain(d.computed)} 不一致"
+            hint = "报告文字应与自评表一致；jixiao 生成的自评报告取自同一计算结果"
+        else:
+            message = f"印刷总分 {plain(d.printed)}，计算总分 {plain(d.computed)}"
+        issues.append(Issue(locate(d.path), message, hint, "warning"))
     return issues
 
 

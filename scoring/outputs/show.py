@@ -27,7 +27,7 @@ def to_json_data(scored: Scored) -> dict:
     if r is not None and r.funding is not None:
         funding = {"execution_rate": None if r.funding.execution_rate is None else fixed(r.funding.execution_rate),
                    "score": _num(r.funding.score)}
-    return {
+    data = {
         "total": _num(r.total) if r else None,
         "grade": r.grade if r else None,
         "funding": funding,
@@ -39,11 +39,15 @@ def to_json_data(scored: Scored) -> dict:
                 "weight": _num(row.weight),
                 "score": _num(row.score),
                 "deviation": None if row.deviation is None else fixed(row.deviation),
+                **({"breakdown": True} if row.status == "breakdown" else {}),
             }
             for row in (r.indicators if r else ())
         ],
         "issues": [issue.to_dict() for issue in scored.issues],
     }
+    if r is not None and r.note:
+        data["total_note"] = r.note  # a rule applied to the total (the cap by execution rate)
+    return data
 
 
 def to_json(scored: Scored) -> str:
@@ -101,7 +105,8 @@ def format_text(scored: Scored) -> str:
                 group = (row.level1, row.level2)
                 lines.append(f"【{row.level1}{' / ' + row.level2 if row.level2 else ''}】")
             cells = (
-                _clip(row.level3, 30), _clip(row.target, 16), _clip(row.actual, 16), plain(row.weight),
+                _clip(row.level3, 30), _clip(row.target, 16), _clip(row.actual, 16),
+                "" if row.status == "breakdown" else plain(row.weight),
                 "—" if row.score is None else plain(row.score),
                 "—" if row.deviation is None else fixed(row.deviation),
             )
@@ -110,6 +115,8 @@ def format_text(scored: Scored) -> str:
         lines.append("")
         if r.total is not None:
             lines.append(f"总分 {plain(r.total)}（分值合计 {plain(r.weight_total)}），等级：{r.grade}")
+            if r.note:
+                lines.append(f"    {r.note}")
         else:
             lines.append("总分：存在错误，无法得出总分（见下方错误）")
     errors = [i for i in scored.issues if i.severity == "error"]

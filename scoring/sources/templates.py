@@ -35,6 +35,7 @@ from scoring.core.model import (
 from scoring.core.numbers import HUNDRED, ZERO, plain
 from scoring.core.rules import RuleError, band_condition, classify_rule, formula_of
 from scoring.core.values import Quantity, ValueParseError, parse_value
+from scoring.core.conventions import conventions
 from scoring.sources.loader import SourceMap, load_yaml, validate_leniently
 from scoring.sources.resources import data_dir
 
@@ -79,6 +80,7 @@ class Template(Model):
     title: str = Field(min_length=1)
     kind: Literal["department", "project"]
     description: str = ""
+    source: str = ""  # where the layout and its rules come from (a document number, a published table)
     rounding: Rounding = Rounding()
     settings: Settings = Settings()
     funding: TemplateFunding | None = TemplateFunding()
@@ -355,6 +357,9 @@ def format_tree(template: Template) -> str:
     lines = [f"{template.title}（{template.name}，{'部门整体' if template.kind == 'department' else '项目'}）"]
     if template.description:
         lines.append(template.description)
+    if template.source:
+        lines.append(f"来源：{template.source}")
+    lines.extend(f"规则：{text}" for text in conventions(template.settings, template.rounding))
     lines.append("")
     if template.funding is not None:
         lines.append(f"{template.funding.label}（预算执行率）  {plain(template.funding.weight)} 分")

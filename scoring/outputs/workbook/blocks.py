@@ -16,6 +16,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Border, Font
 from openpyxl.utils import get_column_letter
 
+from scoring.core.amounts import funding_in_wan
 from scoring.core.numbers import plain
 from scoring.outputs.workbook.cells import FONT, HELP, WIDTHS, CellWriter, number_value, text_value
 from scoring.outputs.workbook.groups import Plan
@@ -67,7 +68,7 @@ class BlocksWriter(CellWriter):
         self.row += 1
 
     def funds(self) -> None:
-        f = self.data["funding"] or {}
+        f = funding_in_wan(self.data["funding"] or {})  # 150万, 1,500,000元, unit: 元 → 万元
         span = self.n - 6
         first = span + 1  # 年初预算数
         r = self.row
@@ -86,9 +87,11 @@ class BlocksWriter(CellWriter):
         self.put(r, first + 3, number_value(f.get("weight", 10)), center=True)
         rounding = self.data.get("rounding") or {}
         places = rounding.get("funding_precision")
-        places = rounding.get("precision", 2) if places is None else places
+        places = min(1, int(rounding.get("precision", 2))) if places is None else places  # conventions.funding_precision
         fn = "ROUNDDOWN" if rounding.get("mode") == "floor" else "ROUND"
         c_ann, c_exe, c_w, c_rate = (get_column_letter(first + k) for k in (1, 2, 3, 4))
+        if (self.data.get("settings") or {}).get("funding_rate_base") == "initial":
+            c_ann = get_column_letter(first)  # 执行率 against 年初预算数
         self.put(r, first + 4, f'=IF(AND(ISNUMBER({c_ann}{r}),N({c_ann}{r})>0),ROUND({c_exe}{r}/{c_ann}{r},4),"")',
                  center=True, fmt="0.00%", formula=True)
         self.put(r, first + 5, f'=IF({c_rate}{r}="","",{fn}({c_w}{r}*MIN(1,{c_rate}{r}),{int(places)}))', center=True, formula=True)
