@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,6 +45,17 @@ def one_row(target, actual, weight="90", settings=None, **extra):
     scored = run_data(evaluation({"target": target, "actual": actual, "weight": str(weight), **extra},
                                  funding_weight=str(fw), **top))
     return scored, (scored.result.indicators[0] if scored.result else None)
+
+
+@pytest.fixture
+def seed_examples(tmp_path) -> Path:
+    """A folder holding only the tables of seeds 000 and 001 (the top of examples/), for tests
+    that count what a whole folder gives; examples/provinces/ has tables of its own tests."""
+    folder = tmp_path / "seed_examples"
+    folder.mkdir()
+    for path in EXAMPLES.glob("*.yaml"):
+        shutil.copy(path, folder / path.name)
+    return folder
 
 
 @pytest.fixture

@@ -127,9 +127,9 @@ changes:
     assert (comparison.before.total, comparison.after.total) == (Decimal("98.89"), Decimal("99.17"))
 
 
-def test_printed_against_computed_without_a_review(tmp_path):
+def test_printed_against_computed_without_a_review(tmp_path, seed_examples):
     out = tmp_path / "out"
-    assert main(["rescore", str(EXAMPLES), "-o", str(out)]) == 0
+    assert main(["rescore", str(seed_examples), "-o", str(out)]) == 0
     doc = docx.Document(out / "复核对比表.docx")
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "自评报告（决算说明）中的得分 94 与计算总分 92.4 不一致" in text

@@ -82,8 +82,8 @@ def test_the_grade_chart_has_its_own_sheet_that_prints_on_one_page(summary):
     assert "'等级分布'!$B$2:$B$5" in chart and "'等级分布'!$A$2:$A$5" in chart
 
 
-def test_render_writes_the_summary_with_numbers(tmp_path):
+def test_render_writes_the_summary_with_numbers(tmp_path, seed_examples):
     out = tmp_path / "docs"
-    assert main(["render", str(EXAMPLES), "-o", str(out), "--workers", "1", "--no-report"]) == 0
+    assert main(["render", str(seed_examples), "-o", str(out), "--workers", "1", "--no-report"]) == 0
     ws = openpyxl.load_workbook(out / "汇总表.xlsx")["汇总表"]
     assert all(ws.cell(r, 7).data_type == "n" for r in range(2, ws.max_row + 1))

@@ -34,9 +34,9 @@ def test_workbook_from_a_target_table_then_score_it(tmp_path, capsys):
     assert "【工作表“部门整体”】" in text and "'基金监管专项经费'!" in text
 
 
-def test_workbook_from_evaluation_files_scores_as_the_yaml(tmp_path, capsys):
+def test_workbook_from_evaluation_files_scores_as_the_yaml(tmp_path, capsys, seed_examples):
     out = tmp_path / "unit.xlsx"
-    assert main(["workbook", str(EXAMPLES), "-o", str(out)]) == 0
+    assert main(["workbook", str(seed_examples), "-o", str(out)]) == 0
     capsys.readouterr()
     assert main(["score", str(out), "--json"]) == 0
     items = json.loads(capsys.readouterr().out)
