@@ -146,7 +146,8 @@ def test_a_review_sheet_with_formula_like_names_round_trips_through_rescore(proj
     minus_row = rows[f"{CMD} / {MINUS} / {MINUS}"]
     assert cmd_row[7] == AT and minus_row[1:3] == ("15", "10") and minus_row[7] == MINUS
     assert rows[f"{CMD} / {MINUS} / {HUNDRED}"][1:3] == ("15", "20")
-    assert f"复核人：{ONE_PLUS_ONE}    复核日期：2026-11-22" in texts
+    assert f"复核人：{ONE_PLUS_ONE}\u3000\u3000复核日期：2026年11月22日" in texts
+    assert f"总体意见：{HYPERLINK}" in texts  # the 总体意见 as text, not a formula
     # the review sheet became a review record that reads back as typed
     [record] = out.glob("*.复核.*.yaml")
     review, _, issues = load_review(record)

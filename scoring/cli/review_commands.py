@@ -102,6 +102,8 @@ def rescore_command(args: argparse.Namespace) -> int:
         before = "—" if c.before.total is None else plain(c.before.total)
         after = "—" if c.after.total is None else plain(c.after.total)
         print(f"  {c.title}：复核前 {before}（{c.before.grade or '—'}），复核后 {after}（{c.after.grade or '—'}）")
+        if c.overall:
+            print(f"    总体意见：{c.overall}")
         for line in printed_differences(c):
             print(f"    {line}")
     return 0

@@ -46,6 +46,7 @@ class Comparison:
     printed_total: Decimal | None
     printed_narrative_total: Decimal | None
     issues: tuple[Issue, ...]
+    overall: str = ""  # the reviewer's 总体意见 (the review's comment)
 
 
 def compare(ev: Evaluation, reviewed: Evaluation | None, review: Review | None,
@@ -73,7 +74,7 @@ def compare(ev: Evaluation, reviewed: Evaluation | None, review: Review | None,
                                 rb.weight, ra.weight, rb.score, ra.score, ind.printed_score, comment))
     return Comparison(ev.title, review.reviewer if review else "", review.date.isoformat() if review else "",
                       tuple(rows), before, after, ev.printed_total, ev.printed_narrative_total,
-                      tuple(after.issues))
+                      tuple(after.issues), review.comment if review else "")
 
 
 def ranking(comparisons: list[Comparison]) -> list[tuple[str, Decimal | None, int | None, Decimal | None, int | None]]:

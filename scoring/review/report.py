@@ -35,10 +35,29 @@ def _lines(c: Comparison) -> list[list[str]]:
     return rows
 
 
+def _chinese_date(iso: str) -> str:
+    """2026-11-22 → 2026年11月22日 (as dates are written on documents)."""
+    try:
+        year, month, day = (int(x) for x in iso.split("-"))
+    except ValueError:
+        return iso
+    return f"{year}年{month}月{day}日"
+
+
+BLANK = "\u3000" * 6  # room to write by hand on the printed page
+
+
+def closing(c: Comparison) -> list[str]:
+    """What follows the table: the reviewer's 总体意见, then who reviewed, when, and where to
+    sign. Blank lines (to fill in by hand) when the comparison has no review record."""
+    opinion = c.overall or ("（无）" if c.reviewer else BLANK)
+    return [f"总体意见：{opinion}",
+            f"复核人：{c.reviewer or BLANK}　　复核日期：{_chinese_date(c.review_date) if c.review_date else BLANK}",
+            f"复核人签字：{BLANK}　　复核单位（盖章）：{BLANK}"]
+
+
 def _notes(c: Comparison) -> list[str]:
     notes = []
-    if c.reviewer:
-        notes.append(f"复核人：{c.reviewer}    复核日期：{c.review_date}")
     printed = [r for r in c.rows if r.printed is not None and r.score_before is not None and r.printed != r.score_before]
     for r in printed:
         notes.append(f"印刷得分与计算得分不一致：{r.label}，印刷 {plain(r.printed)}，计算 {plain(r.score_before)}")
@@ -85,6 +104,9 @@ def xlsx_bytes(comparisons: list[Comparison]) -> bytes:
             cell.alignment = Alignment(horizontal="center")
         for row in _lines(c):
             append_row(ws, row)
+        ws.append([])
+        for line in closing(c):
+            append_row(ws, [line])
         for col, width in zip("ABCDEFGH", (52, 9, 9, 9, 9, 8, 9, 40)):
             ws.column_dimensions[col].width = width
         ws.freeze_panes = ws.cell(header + 1, 1)
@@ -97,8 +119,20 @@ def write_docx(comparisons: list[Comparison], path: Path) -> Path:
     return write_bytes_atomic(path, docx_bytes(comparisons))
 
 
+# cm, 26 in all (A4 landscape less 1.8 cm margins): a four-character header at 10 pt bold
+# (4 em ≈ 1.41 cm) and the cell margins (0.38 cm) fit in 1.9 cm without wrapping.
+WIDTHS = [9.0, 1.6, 1.9, 1.6, 1.9, 1.4, 1.9, 6.7]
+KEPT_LAST_ROWS = 3  # the last indicator, 总分 and 等级 stay on one page with the closing lines
+
+
 def docx_bytes(comparisons: list[Comparison]) -> bytes:
-    """The comparison document, in memory."""
+    """The comparison document, in memory.
+
+    Printed and filed as it is, so nothing is left alone on a page: a row never splits
+    across pages (``w:cantSplit``), the header row repeats, the heading and the notes are
+    kept with the table (keep with next), and the table's last rows (the last indicator,
+    总分, 等级) are kept with the 总体意见 and the signature lines that follow them. Each
+    evaluation after the first starts on a new page, with its own signature block."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -114,14 +148,21 @@ def docx_bytes(comparisons: list[Comparison]) -> bytes:
     normal.font.name, normal.font.size = "宋体", Pt(10)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
 
-    def heading(text: str, size: int) -> None:
+    def heading(text: str, size: int, new_page: bool = False) -> None:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.keep_with_next = True
+        p.paragraph_format.page_break_before = new_page
         run = p.add_run(text)
         run.bold, run.font.size, run.font.name = True, Pt(size), "黑体"
         run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "黑体")
 
-    def table(head: list[str], rows: list[list[str]], widths: list[float]) -> None:
+    def line(text: str, keep: bool, before: float = 0) -> None:
+        p = doc.add_paragraph(text)
+        p.paragraph_format.keep_with_next = keep
+        p.paragraph_format.space_before = Pt(before)
+
+    def table(head: list[str], rows: list[list[str]], widths: list[float], kept: int = 0) -> None:
         t = doc.add_table(rows=1, cols=len(head))
         t.style = "Table Grid"
         t.autofit = False
@@ -137,18 +178,28 @@ def docx_bytes(comparisons: list[Comparison]) -> bytes:
             for cell, text, width in zip(cells, row, widths):
                 cell.width = Cm(width)
                 cell.text = "" if text is None else str(text)
+        for k, row in enumerate(t.rows):
+            trpr = row._tr.get_or_add_trPr()
+            trpr.insert(0, trpr.makeelement(qn("w:cantSplit"), {}))  # first: CT_TrPr's order
+            if k == 0 or k >= len(t.rows) - kept:  # keep with the next row (and what follows)
+                for cell in row.cells:
+                    for p in cell.paragraphs:
+                        p.paragraph_format.keep_with_next = True
 
     heading("绩效自评复核对比表", 18)
     if len(comparisons) > 1:
-        doc.add_paragraph("复核前后排名")
+        line("复核前后排名", keep=True)
         table(["评价", "复核前总分", "复核前排名", "复核后总分", "复核后排名"],
               [[t, _n(b), rb or "", _n(a), ra or ""] for t, b, rb, a, ra in ranking(comparisons)],
               [12, 3, 3, 3, 3])
-    for c in comparisons:
-        heading(c.title, 13)
+    for k, c in enumerate(comparisons):
+        heading(c.title, 13, new_page=len(comparisons) > 1)
         for note in _notes(c):
-            doc.add_paragraph(note)
-        table(COLUMNS, _lines(c), [9.5, 1.6, 1.6, 1.6, 1.6, 1.4, 1.6, 7.1])
+            line(note, keep=True)
+        table(COLUMNS, _lines(c), WIDTHS, kept=KEPT_LAST_ROWS)
+        texts = closing(c)
+        for j, text in enumerate(texts):
+            line(text, keep=j < len(texts) - 1, before=12 if j < 2 else 18)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
