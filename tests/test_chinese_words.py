@@ -16,7 +16,7 @@ from scoring.core import model
 from scoring.core.rules import RULE_NAMES
 
 COMMANDS = ("score", "workbook", "demo", "templates", "new", "import-targets", "render", "review-sheet",
-            "rescore", "serve", "docs")
+            "rescore", "serve", "server", "docs")
 NAMES = {
     # programs, formats and standards a user knows by these names
     "jixiao", "YAML", "yaml", "yml", "JSON", "json", "Excel", "WPS", "Word", "PDF", "pdf", "LibreOffice",
@@ -26,9 +26,14 @@ NAMES = {
     *COMMANDS, "import", "sheet", "list", "show", "check", "help", "version", "json", "output", "template", "department",
     "targets", "unit", "year", "project", "workers", "report", "combined", "summary", "filled", "reviewed", "by",
     "date", "review", "force", "port", "host", "allow", "open", "no",
+    # jixiao server: its subcommands and choices, the databases and what their addresses say
+    "start", "init", "account", "add", "disable", "enable", "reset", "backup", "backups", "restore",
+    "SQLite", "PostgreSQL", "postgresql", "psycopg", "HTTPS", "JIXIAO",
     # template names shipped with jixiao
     "henan_project", "henan_department", "central_project", "hunan_department_bands", "henan", "central",
     "hunan", "bands",
+    # table layouts (jixiao render --layout anyang_2022 / jiaozuo_2021: the word matched stops at the digits)
+    "anyang_", "jiaozuo_",
     # keys of the evaluation and review files, rule names, formula names
     *RULE_NAMES, "actual", "target", "weight", "ratio", "rule", "deduct", "per", "when", "otherwise",
     "min", "max", "round", "abs",

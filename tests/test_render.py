@@ -51,8 +51,8 @@ def test_every_number_in_the_document_is_the_scoring_output(case, tmp_path):
             assert cells[col["指标说明"]] == ind.description
     assert [indicators[-2][col["分值"]], indicators[-2][col["得分"]]] == [plain(r.weight_total), plain(r.total)]
     assert indicators[-1][1] == r.grade
-    funds = next(cells for cells in head if cells[0] == ev.funding.label)
-    assert funds[2:] == [plain(ev.funding.initial_budget), plain(ev.funding.annual_budget),
+    funds = next(cells for cells in head if cells[1] == ev.funding.label)  # column 0: the block's label
+    assert funds[3:] == [plain(ev.funding.initial_budget), plain(ev.funding.annual_budget),
                          plain(ev.funding.executed), plain(ev.funding.weight),
                          f"{fixed(r.funding.execution_rate)}%", plain(r.funding.score)]
 
@@ -88,7 +88,7 @@ def test_ampersand_and_angle_brackets_are_escaped_and_the_file_opens(tmp_path):
     doc = docx.Document(render(scored, tmp_path))
     cells = grid(doc.tables[1])[1]
     assert cells[:3] == ["产出<指标>", "A&B", "检查 & 督导 <重点>"] and cells[8] == "a<b & c>d"
-    assert grid(doc.tables[0])[0][1] == "项目<一>"
+    assert grid(doc.tables[0])[0][3] == "项目<一>"
 
 
 def test_a_template_with_a_misspelt_variable_names_it(tmp_path):
@@ -142,15 +142,15 @@ def test_an_interrupted_batch_leaves_no_partial_file(tmp_path, monkeypatch):
         assert z.testzip() is None
 
 
-def test_render_command_writes_one_document_per_evaluation(tmp_path, capsys):
+def test_render_command_writes_one_document_per_evaluation(tmp_path, capsys, seed_examples):
     out = tmp_path / "docs"
-    assert main(["render", str(EXAMPLES), "-o", str(out), "--workers", "1", "--filled-by", "张三"]) == 0
+    assert main(["render", str(seed_examples), "-o", str(out), "--workers", "1", "--filled-by", "张三"]) == 0
     names = sorted(p.name for p in out.iterdir())
     assert "汇总表.xlsx" in names  # several evaluations: a summary too
     assert len([n for n in names if n.endswith(".docx")]) == 10  # a table and a report per evaluation
     assert "安阳市北关区医疗保障局_慢性病专家鉴定费_2022_项目支出绩效自评表.docx" in names
     assert "安阳市北关区医疗保障局_慢性病专家鉴定费_2022_绩效自评报告.docx" in names
-    assert main(["render", str(EXAMPLES), "-o", str(tmp_path / "t"), "--workers", "1", "--no-report"]) == 0
+    assert main(["render", str(seed_examples), "-o", str(tmp_path / "t"), "--workers", "1", "--no-report"]) == 0
     assert len(list((tmp_path / "t").glob("*.docx"))) == 5
     doc = docx.Document(out / "安阳市北关区医疗保障局_2022_部门整体支出绩效自评表.docx")
     assert "填表人：张三" in doc.paragraphs[-1].text
@@ -185,19 +185,20 @@ def test_a_line_break_in_a_value_becomes_a_line_break_in_word(tmp_path):
     assert docx.Document(path).tables[1].rows[1].cells[8].text == "原因一\n原因二"
 
 
-def test_combined_document_summary_workbook_and_missing_libreoffice(tmp_path, capsys, monkeypatch):
+def test_combined_document_summary_workbook_and_missing_libreoffice(tmp_path, capsys, monkeypatch, seed_examples):
     import openpyxl
 
     from scoring.outputs import batch
 
     monkeypatch.setattr(batch, "soffice", lambda: None)
     out = tmp_path / "docs"
-    assert main(["render", str(EXAMPLES), "-o", str(out), "--workers", "1", "--no-report",
+    assert main(["render", str(seed_examples), "-o", str(out), "--workers", "1", "--no-report",
                  "--combined", "--pdf"]) == 0
     assert "未找到 LibreOffice" in capsys.readouterr().err
     combined = docx.Document(out / "自评表汇编.docx")
     assert len(combined.tables) == 10  # two tables from each of the five documents
-    assert sum('w:type="page"' in p._p.xml for p in combined.paragraphs) == 4
+    tables = list(out.glob("*自评表.docx"))  # the cover and contents, then each table in its own section
+    assert len(combined.sections) == 1 + len(tables)
     wb = openpyxl.load_workbook(out / "汇总表.xlsx")
     rows = list(wb["汇总表"].values)
     assert rows[0] == ("单位", "项目", "类型", "全年预算数（万元）", "全年执行数（万元）", "执行率", "总分", "等级")

@@ -25,13 +25,14 @@ from pathlib import Path
 from scoring.core.model import Evaluation
 from scoring.core.numbers import fixed, plain
 from scoring.core.results import EvaluationResult
+from scoring.outputs.layouts import DEFAULT_LAYOUT, LAYOUTS, TableStyle, UnknownLayout, table_style
 from scoring.outputs.narrative import narrative
 from scoring.outputs.sandbox import jinja_environment
 from scoring.outputs.word_template import DOCUMENT, RenderError, WordTemplate
 from scoring.sources.resources import data_dir
 
 __all__ = ["DOCUMENT", "RenderError", "WordTemplate", "jinja_environment", "to_context", "builtin_template",
-           "document_name", "render_many", "REPORT_TEMPLATE"]
+           "document_name", "render_many", "REPORT_TEMPLATE", "LAYOUTS", "UnknownLayout"]
 
 
 # ---------------------------------------------------------------- context
@@ -39,10 +40,6 @@ __all__ = ["DOCUMENT", "RenderError", "WordTemplate", "jinja_environment", "to_c
 
 def _amount(value: Decimal | None) -> str:
     return "" if value is None else plain(value)
-
-
-def _rate(value: Decimal | None) -> str:
-    return "—" if value is None else f"{fixed(value)}%"
 
 
 def _merge_marks(rows: list[dict], key: str, groups: list[tuple]) -> None:
@@ -60,8 +57,35 @@ def _merge_marks(rows: list[dict], key: str, groups: list[tuple]) -> None:
         i = j + 1
 
 
-def to_context(ev: Evaluation, result: EvaluationResult, **extra: str) -> dict:
-    """Everything a template may show, as plain data (documented in docs/render.md)."""
+def _style(ev: Evaluation, layout: str | None) -> TableStyle:
+    described = any(ind.description for ind in ev.indicators)
+    return table_style(ev.kind, ev.template, described, layout)
+
+
+def _funding(ev: Evaluation, result: EvaluationResult, style: TableStyle) -> dict:
+    if ev.funding is None or result.funding is None:
+        return {"label": "", "weight": "", "initial_budget": "", "annual_budget": "", "executed": "",
+                "execution_rate": "", "score": "", "explanation": "", "sources": []}
+    f, fr = ev.funding, result.funding
+    sources = []
+    for k, (s, sr) in enumerate(zip(f.sources, fr.sources)):
+        sources.append({"name": s.name, "label": style.source_label(k, s.name),
+                        "merge": "" if len(f.sources) < 2 else ("restart" if k == 0 else "continue"),
+                        "initial_budget": _amount(s.initial_budget), "annual_budget": _amount(s.annual_budget),
+                        "executed": _amount(s.executed), "mark": style.source_mark,
+                        "execution_rate": style.rate_text(sr.execution_rate, empty=True)})
+    return {"label": style.funding_label.format(label=f.label), "weight": plain(f.weight),
+            "initial_budget": _amount(f.initial_budget), "annual_budget": _amount(f.annual_budget),
+            "executed": _amount(f.executed), "execution_rate": style.rate_text(fr.execution_rate),
+            "score": style.funds_score_text(fr.score), "explanation": fr.explanation, "sources": sources}
+
+
+def to_context(ev: Evaluation, result: EvaluationResult, layout: str | None = None, *,
+               style: TableStyle | None = None, **extra: str) -> dict:
+    """Everything a template may show, as plain data (documented in docs/render.md);
+    numbers are written as `layout` (outputs.layouts; default Henan) prints them,
+    or as `style` does when given."""
+    style = style or _style(ev, layout)
     rows = []
     for ind, row in zip(ev.indicators, result.indicators):
         rows.append({
@@ -75,34 +99,20 @@ def to_context(ev: Evaluation, result: EvaluationResult, **extra: str) -> dict:
     level2 = [(r["level1"], r["level2"]) for r in rows]  # taken before any cell is blanked
     _merge_marks(rows, "level1", level1)
     _merge_marks(rows, "level2", level2)
-    funding = None
-    if ev.funding is not None and result.funding is not None:
-        f, fr = ev.funding, result.funding
-        funding = {
-            "label": f.label, "weight": plain(f.weight), "initial_budget": _amount(f.initial_budget),
-            "annual_budget": _amount(f.annual_budget), "executed": _amount(f.executed),
-            "execution_rate": _rate(fr.execution_rate), "score": plain(fr.score),
-            "explanation": fr.explanation,
-            "sources": [{"name": s.name, "initial_budget": _amount(s.initial_budget),
-                         "annual_budget": _amount(s.annual_budget), "executed": _amount(s.executed),
-                         "execution_rate": _rate(sr.execution_rate)}
-                        for s, sr in zip(f.sources, fr.sources)],
-        }
     context = {
         "kind": ev.kind, "unit": ev.unit, "year": ev.year, "project": ev.project or "",
         "project_code": ev.project_code or "", "supervisor": ev.supervisor or ev.unit,
-        "implementer": ev.implementer or ev.unit, "title": ev.title,
-        "funding": funding or {"label": "", "weight": "", "initial_budget": "", "annual_budget": "",
-                               "executed": "", "execution_rate": "", "score": "", "explanation": "",
-                               "sources": []},
+        "implementer": ev.implementer or ev.unit, "title": ev.title, "layout": layout or DEFAULT_LAYOUT,
+        "funding": _funding(ev, result, style),
         "funds_management": [{"name": m.name, "description": m.description, "weight": plain(m.weight),
                               "score": plain(mr.score), "problems": m.problems}
                              for m, mr in zip(ev.funds_management, result.funds_management)],
-        "goals": [{"name": g.name, "expected": g.expected, "actual": g.actual} for g in ev.goals],
+        "goals": [{"name": g.name, "expected": g.expected, "actual": g.actual,
+                   "text": f"{g.name}：{g.expected}" if g.name else g.expected} for g in ev.goals],
         "tasks": [{"name": t.name, "content": t.content, "result": t.result} for t in ev.tasks],
         "indicators": rows,
         "weight_total": plain(result.weight_total),
-        "total": "" if result.total is None else plain(result.total),
+        "total": style.total_text(result.total),
         "grade": result.grade or "",
         "filled_by": "", "reviewed_by": "", "date": "",
         "n": narrative(ev, result) if result.total is not None else {},
@@ -111,17 +121,11 @@ def to_context(ev: Evaluation, result: EvaluationResult, **extra: str) -> dict:
     return context
 
 
-def builtin_template(ev: Evaluation) -> Path:
-    """The shipped Word template for an evaluation: Henan department or project
-    table, or the central (财预〔2020〕10号) project layout."""
-    if ev.kind == "department":  # with the 指标说明 column when rows carry one (seed 000)
-        described = any(ind.description for ind in ev.indicators)
-        name = "部门整体支出绩效自评表_指标说明_tpl.docx" if described else "部门整体支出绩效自评表_tpl.docx"
-    elif ev.template == "central_project":
-        name = "项目支出绩效自评表_中央_tpl.docx"
-    else:
-        name = "项目支出绩效自评表_tpl.docx"
-    return data_dir("reports") / name
+def builtin_template(ev: Evaluation, layout: str | None = None) -> Path:
+    """The shipped Word template for an evaluation in a layout (outputs.layouts):
+    by default the Henan department table (with the 指标说明 column when rows carry
+    one, seed 000) or project table, or the central (财预〔2020〕10号) project table."""
+    return data_dir("reports") / _style(ev, layout).template
 
 
 REPORT_TEMPLATE = "绩效自评报告_tpl.docx"
