@@ -18,6 +18,7 @@ from scoring.outputs.workbook.blocks import BlocksWriter
 from scoring.outputs.workbook.cells import WIDTHS, print_setup
 from scoring.outputs.workbook.groups import plan_sheet
 from scoring.outputs.workbook.indicators import IndicatorsWriter
+from scoring.outputs.workbook.report_cells import write_report_cells
 from scoring.outputs.xlsx import put_text
 from scoring.sources.templates import Template
 from scoring.sources.workbook.layout import LAYOUT_VERSION, MARKER_KEY
@@ -43,6 +44,7 @@ class SheetWriter(BlocksWriter, IndicatorsWriter):
         header = self.indicators()
         self.total()
         self.finish(header)
+        write_report_cells(self)  # below the print area: the report's text (outputs/workbook/report_cells.py)
 
     def finish(self, header: int) -> None:
         ws = self.ws

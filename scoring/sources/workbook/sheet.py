@@ -30,6 +30,7 @@ from scoring.sources.workbook.labels import (
     label,
 )
 from scoring.sources.workbook.layout import GROUPS_KEY, HINTS_KEY, MARKER_KEY
+from scoring.sources.workbook.report_cells import read_report_cells
 from scoring.sources.workbook.shares import read_groups
 
 _INLINE_FACT = re.compile(r"^([^:：]{1,12})[:：](.+)$", re.S)
@@ -109,6 +110,7 @@ class SheetReader(BlocksReader, IndicatorsReader):
         if "tasks" in blocks:
             data["tasks"] = self.tasks(*blocks["tasks"])
         data["indicators"], total = self.indicators(header, columns)
+        data.update(read_report_cells(self, header))  # the report's text, below 总分 (sources/workbook/report_cells.py)
         if total is not None and not self.generated:
             data["printed_total"] = total
         return {k: v for k, v in data.items() if v is not None and v != []}
