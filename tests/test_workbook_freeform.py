@@ -91,7 +91,7 @@ def department():
 
 def test_the_published_table_as_a_spreadsheet_scores_as_printed(tmp_path, department):
     wb = Workbook()
-    cells = write_free_form(wb.active, department)
+    write_free_form(wb.active, department)
     wb.save(tmp_path / "t.xlsx")
     [item] = read_workbook(tmp_path / "t.xlsx")
     assert not item.generated and item.data["kind"] == "department"

@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from scoring.core.conventions import conventions
 from scoring.core.formulas import FormulaError
 from scoring.core.issues import Issue, ScoringError
 from scoring.core.model import (
@@ -35,7 +36,6 @@ from scoring.core.model import (
 from scoring.core.numbers import HUNDRED, ZERO, plain
 from scoring.core.rules import RuleError, band_condition, classify_rule, formula_of
 from scoring.core.values import Quantity, ValueParseError, parse_value
-from scoring.core.conventions import conventions
 from scoring.sources.loader import SourceMap, load_yaml, validate_leniently
 from scoring.sources.resources import data_dir
 
