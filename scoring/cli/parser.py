@@ -7,7 +7,13 @@ import os
 
 from scoring import __version__
 from scoring.cli.review_commands import rescore_command, review_sheet_command, serve_command
-from scoring.cli.scoring_commands import demo_command, render_command, score_command
+from scoring.cli.scoring_commands import (
+    demo_command,
+    render_command,
+    score_command,
+    summary_report_command,
+)
+from scoring.cli.server_commands import add_server_parser
 from scoring.cli.setup_commands import (
     docs_command,
     import_targets_command,
@@ -75,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="自评表", metavar="文件夹", help="输出文件夹（默认 ./自评表）")
     p.add_argument("--template", metavar="模板.docx",
                    help="自定义 Word 模板（.docx；可用变量见文档 render.md，jixiao docs 显示文档位置）")
+    p.add_argument("--layout", choices=("henan", "central", "anyang_2022", "jiaozuo_2021"), metavar="版式",
+                   help="自评表版式：henan（默认）、central、anyang_2022（按安阳市北关区 2022 年公开表）、"
+                        "jiaozuo_2021（按焦作市中站区 2021 年公开表）；见文档 render.md")
     p.add_argument("--workers", type=whole_number, default=os.cpu_count() or 1, metavar="进程数",
                    help="并行进程数（默认为处理器核数）")
     p.add_argument("--no-report", dest="report", action="store_false",
@@ -86,6 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reviewed-by", metavar="姓名", help="审核人")
     p.add_argument("--date", metavar="日期", help="填报日期，如 2023年3月15日")
     p.set_defaults(func=render_command)
+    p = sub.add_parser("summary-report", help="生成部门项目支出绩效自评总结报告（.docx）",
+                       description="汇总一个部门的部门整体和全部项目支出绩效自评，生成总结报告：自评覆盖情况、得分分布（含图表）、"
+                                   "低于 90 分的项目及原因、执行率低于 90% 的项目、偏离情况、问题和改进措施，附汇总表。"
+                                   "输入含多个单位（或年度）时每个单位一份报告。说明见文档 reports.md。")
+    p.add_argument("inputs", nargs="+", metavar="文件", help="评价文件（.yaml）、工作簿（.xlsx、.xls、.ods）或文件夹")
+    p.add_argument("-o", "--output", metavar="输出",
+                   help="报告文件（.docx，只有一个单位时）或文件夹（默认当前文件夹，文件名为 单位_年度_部门项目支出绩效自评总结报告.docx）")
+    p.add_argument("--date", metavar="日期", help="落款日期，如 2023年3月15日 或 2023-03-15（默认留空待填：“年 月 日”）")
+    p.set_defaults(func=summary_report_command)
     p = sub.add_parser("review-sheet", help="生成复核表（.xlsx）",
                        description="为一份评价生成复核表：原分值、原得分锁定，复核分值、复核得分和复核意见供复核人填写。")
     p.add_argument("input", metavar="文件", help="评价文件（.yaml）或工作簿（.xlsx、.xls、.ods）")
@@ -113,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="网络访问时允许的地址或域名（可多次给出）；页面只响应发给这些名称的请求")
     p.add_argument("--open", action="store_true", help="启动后用浏览器打开页面")
     p.set_defaults(func=serve_command)
+    add_server_parser(sub)
     p = sub.add_parser("docs", help="显示文档所在位置和文档列表",
                        description="jixiao 的文档随程序安装；本命令显示它们所在的文件夹和每份文档的用途。")
     p.set_defaults(func=docs_command)

@@ -78,6 +78,8 @@ def demo_command(args: argparse.Namespace) -> int:
 
 def render_command(args: argparse.Namespace) -> int:
     from scoring.outputs import batch
+    from scoring.outputs.narrative import gaps_warning
+    from scoring.outputs.prose import chinese_date
     from scoring.outputs.render import (
         REPORT_TEMPLATE,
         WordTemplate,
@@ -108,10 +110,12 @@ def render_command(args: argparse.Namespace) -> int:
                 print(f"{format_issue(issue)}", file=sys.stderr)
         ev = scored.evaluation
         extra = {k: v for k, v in (("filled_by", args.filled_by), ("reviewed_by", args.reviewed_by),
-                                   ("date", args.date)) if v}
-        context = to_context(ev, scored.result, **extra)
+                                   ("date", chinese_date(args.date))) if v}
+        context = to_context(ev, scored.result, args.layout, **extra)
+        if args.report and context["n"].get("missing"):  # placeholders only the unit can fill
+            print(gaps_warning(path, ev, context["n"]["missing"]), file=sys.stderr)
         scored_all.append((ev, scored.result))
-        outputs = [(custom or str(builtin_template(ev)), document_name(ev))]
+        outputs = [(custom or str(builtin_template(ev, args.layout)), document_name(ev))]
         if args.report:
             outputs.append((str(data_dir("reports") / REPORT_TEMPLATE), document_name(ev, report=True)))
         for k, (template, name) in enumerate(outputs):
@@ -120,13 +124,14 @@ def render_command(args: argparse.Namespace) -> int:
                 name = name.replace(".docx", f"_{names[name]}.docx")
             jobs.append((template, context, str(out / name)))
             if k == 0:  # the table (the report is outputs[1])
-                tables.append(out / name)
+                tables.append((ev, out / name))
     written = render_many(jobs, workers=args.workers, progress=Progress("生成文档"))
     for path in written:
         print(path)
     documents = len(written)
     if args.combined and tables:
-        print(batch.combine(tables, out / "自评表汇编.docx"))
+        written.append(batch.combine(tables, out / "自评表汇编.docx"))  # converted to PDF too
+        print(written[-1])
         documents += 1
     if len(scored_all) > 1 or args.summary:
         print(batch.summary_workbook(scored_all, out / "汇总表.xlsx"))
@@ -137,7 +142,47 @@ def render_command(args: argparse.Namespace) -> int:
         else:
             pdfs = batch.to_pdf([Path(p) for p in written], out / "pdf")
             print(f"已转换 {len(pdfs)} 份 PDF → {out / 'pdf'}")
-    combined = "（含自评表汇编）" if documents > len(written) else ""
+    combined = "（含自评表汇编）" if args.combined and tables else ""
     print(f"共生成 {documents} 份 Word 文档{combined}，保存在 {shown(out)}"
           + (f"；{failed} 份评价因错误未生成" if failed else ""))
+    return 1 if failed else 0
+
+
+def summary_report_command(args: argparse.Namespace) -> int:
+    """部门项目支出绩效自评总结报告: one per unit and year found in the inputs."""
+    from scoring.outputs.prose import chinese_date
+    from scoring.outputs.summary_report import (
+        TEMPLATE,
+        by_department,
+        report_name,
+        summary_data,
+        write_summary_report,
+    )
+    from scoring.sources.resources import data_dir
+
+    rows, failed = [], 0
+    for path, scored in each_evaluation(args.inputs):
+        if not scored.ok:
+            failed += 1
+            print(f"{path}：有错误，未计入总结报告：", file=sys.stderr)
+            for issue in scored.issues:
+                if issue.severity == "error":
+                    print(f"  {format_issue(issue)}", file=sys.stderr)
+            continue
+        rows.append((scored.evaluation, scored.result))
+    if not rows:
+        raise ScoringError("没有可汇总的评价：请给出评价文件、工作簿或存放它们的文件夹")
+    groups = by_department(rows)
+    target = Path(args.output) if args.output else Path(".")
+    single = target.suffix.lower() == ".docx"
+    if single and len(groups) > 1:
+        names = "、".join(f"{unit}（{year}年度）" for unit, year in groups)
+        raise ScoringError(f"输入含 {len(groups)} 个单位或年度（{names}），每个单位一份报告：-o 请给出文件夹")
+    for (unit, year), group in groups.items():
+        data = summary_data(group)
+        if data["missing"]:
+            print(f"提示：{unit}（{year}年度）的总结报告有 {len(data['missing'])} 处待填写（【请填写：…】）："
+                  f"{'；'.join(data['missing'])}。见文档 reports.md", file=sys.stderr)
+        out = target if single else target / report_name(unit, year)
+        print(write_summary_report(data, out, data_dir("reports") / TEMPLATE, chinese_date(args.date)))
     return 1 if failed else 0

@@ -1,0 +1,1 @@
+"""Tests of the multi-unit server (jixiao server), on SQLite and PostgreSQL."""
