@@ -17,6 +17,14 @@ from scoring.sources.resources import sample_files
 from scoring.sources.workbook.reader import is_spreadsheet
 
 
+def _refused(path, scored, what: str) -> None:
+    """A file with errors left out of a batch: say which, and each error at its place."""
+    print(f"{path}：有错误，{what}：", file=sys.stderr)
+    for issue in scored.issues:
+        if issue.severity == "error":
+            print(f"  {format_issue(issue)}", file=sys.stderr)
+
+
 def score_command(args: argparse.Namespace) -> int:
     files = inputs(args.files)
     single = len(files) == 1 and not Path(args.files[0]).is_dir()
@@ -100,10 +108,7 @@ def render_command(args: argparse.Namespace) -> int:
     for path, scored in every:
         if not scored.ok:
             failed += 1
-            print(f"{path}：有错误，未生成文档：", file=sys.stderr)
-            for issue in scored.issues:
-                if issue.severity == "error":
-                    print(f"  {format_issue(issue)}", file=sys.stderr)
+            _refused(path, scored, "未生成文档")
             continue
         for issue in scored.issues:  # what was cleaned or is doubtful, at its place
             if issue.severity == "warning":
@@ -164,10 +169,7 @@ def summary_report_command(args: argparse.Namespace) -> int:
     for path, scored in each_evaluation(args.inputs):
         if not scored.ok:
             failed += 1
-            print(f"{path}：有错误，未计入总结报告：", file=sys.stderr)
-            for issue in scored.issues:
-                if issue.severity == "error":
-                    print(f"  {format_issue(issue)}", file=sys.stderr)
+            _refused(path, scored, "未计入总结报告")
             continue
         rows.append((scored.evaluation, scored.result))
     if not rows:
