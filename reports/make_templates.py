@@ -24,6 +24,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import yaml
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
@@ -340,6 +341,12 @@ def samples(style: TableStyle) -> dict[str, tuple[str, ...]]:
             out["level2"].add(ind.level2)
             out["targets"].update({r["target"]} if NUMBER.match(r["target"]) else set())
             out["actuals"].update({r["actual"]} if NUMBER.match(r["actual"]) else set())
+    for path in sorted((HERE.parent / "indicator_templates").glob("*.yaml")):  # the standard 一级/二级 names:
+        template = yaml.safe_load(path.read_text(encoding="utf-8"))  # 一级 of either kind (provinces mix
+        for node in template.get("indicators", ()):                    # them), 二级 of this kind
+            out["level1"].add(node["name"])
+            if template.get("kind") == kind:
+                out["level2"].update(child["name"] for child in node.get("children", ()))
     return {k: tuple(sorted(v - {""})) for k, v in out.items()}
 
 

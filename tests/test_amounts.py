@@ -158,3 +158,15 @@ def test_a_yaml_block_in_yuan_makes_a_fill_in_workbook_in_wan(tmp_path):
     [scored] = score_workbook(tmp_path / "t.xlsx")
     f = scored.evaluation.funding
     assert (f.initial_budget, f.annual_budget, f.executed) == (Decimal(150), Decimal("259.45"), Decimal("259.45"))
+
+
+@pytest.mark.parametrize("text,wan", [("150万元整", "150"), ("1500元整", "0.15")])
+def test_an_amount_written_in_full_with_zheng_is_read(text, wan):
+    # finance staff close an amount in words with 整 (“壹佰伍拾万元整”), and often the figure too
+    assert parse_amount(text) == Decimal(wan)
+
+
+@pytest.mark.parametrize("text", ["150整", "150万整"])
+def test_zheng_needs_the_yuan_it_closes(text):
+    with pytest.raises(ValueError, match="应为金额"):
+        parse_amount(text)

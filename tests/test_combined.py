@@ -123,3 +123,16 @@ def test_where_the_department_table_is_given_does_not_change_the_document(render
     b = combine([tables[3], tables[0], tables[1], tables[2], tables[4]], tmp_path / "b.docx")
     with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
         assert za.read("word/document.xml") == zb.read("word/document.xml")
+
+
+def test_a_tab_or_line_break_in_a_name_stays_on_its_contents_line(tmp_path):
+    from conftest import evaluation
+    from test_render import render
+
+    from scoring.pipeline import run_data
+
+    scored = run_data(evaluation({"target": "≥1", "actual": "1", "weight": 90}, project="渠道\t维修\n二期"))
+    doc = render(scored, tmp_path).rename(tmp_path / "t.docx")
+    out = combine([(scored.evaluation, doc)], tmp_path / "汇编.docx")
+    lines = [p.text for p in docx.Document(out).paragraphs if "渠道" in p.text]
+    assert lines and all("渠道 维修 二期" in t for t in lines)

@@ -318,3 +318,69 @@ def test_achieving_the_expected_indicator_meets_a_qualitative_target():
     data = evaluation({"target": "效果明显", "actual": "达成预期指标", "weight": "10"},
                       {"target": "≥1", "actual": "1", "weight": "80"})
     assert run_data(data).result.indicators[0].score == D(10)
+
+
+def test_a_breakdown_row_with_a_printed_weight_is_still_not_weighed(tmp_path):
+    from test_render import render
+
+    data = evaluation({"target": "≥100米", "actual": "100米", "weight": "90"},
+                      {"level3": "其中：干渠", "target": "≥60米", "actual": "20米", "weight": "10", "breakdown": True})
+    scored = run_data(data)
+    assert scored.ok, scored.issues
+    assert scored.result.weight_total == D(100) and scored.result.total == D(100)
+    from docx import Document
+
+    rows = [[c.text for c in r.cells] for t in Document(render(scored, tmp_path)).tables for r in t.rows]
+    (row,) = [r for r in rows if "其中：干渠" in r]
+    assert "10" not in row and "—" not in row  # 分值 and 得分 printed blank
+
+
+def test_a_penalised_row_shows_the_deviation_it_was_penalised_for():
+    data = evaluation({"target": "≥100米", "actual": "140米", "weight": "90", "reason": "r"},
+                      settings={"deviation_penalty": {"threshold": 30, "points": 2}})
+    row = run_data(data).result.indicators[0]
+    assert (row.score, row.deviation) == (D(88), D("40.00"))
+
+
+def test_a_completion_rate_far_above_its_amount_target_is_penalised():
+    data = evaluation({"target": "87万元", "actual": "140%", "weight": "90", "reason": "r"},
+                      settings={"deviation_penalty": {"threshold": 30, "points": 2}})
+    assert run_data(data).result.indicators[0].score == D(88)
+
+
+@pytest.mark.parametrize("executed,printed", [("86.25", "86.3"), ("86.5", "87"), ("86.59", "86.5")])
+def test_a_rate_printed_at_its_own_precision_half_up_or_down_is_no_difference(executed, printed):
+    data = evaluation({"target": "≥1", "actual": "1", "weight": "90"})
+    data["funding"].update(annual_budget="100", executed=executed, printed_rate=printed)
+    scored = run_data(data)
+    assert not [d for d in differences(scored.evaluation, scored.result) if d.path == "funding.printed_rate"]
+
+
+def test_a_funds_row_worth_0_with_a_printed_score_is_explained_not_a_crash():
+    data = evaluation({"target": "≥1", "actual": "1", "weight": "100"}, funding_weight="0")
+    data["funding"] = {"weight": 0, "printed_score": 10}
+    scored = run_data(data)
+    (d,) = differences(scored.evaluation, scored.result)
+    assert (d.path, d.cause) == ("funding.printed_score", "unknown")
+
+
+def test_a_judged_row_printed_otherwise_says_it_was_judged():
+    found, _ = _printed([{"target": "显著提升", "actual": "未提升", "score": "90", "weight": "90",
+                          "printed_score": "80", "reason": "r"}])
+    d = found["indicators[0].printed_score"]
+    assert d.cause == "judgement" and d.why == "该行为评价人判定得分 90，印刷 80"
+
+
+def test_a_met_row_printed_as_weight_times_its_actual_rate():
+    found, _ = _printed([{"target": "98%", "actual": "98%", "weight": "20", "printed_score": "19.6"},
+                         {"target": "≥1", "actual": "1", "weight": "70"}])
+    d = found["indicators[0].printed_score"]
+    assert d.cause == "actual_rate" and "19.6 = 分值 20 × 实际完成值 98%" in d.why
+
+
+def test_a_month_is_taken_at_its_end_against_a_day_deadline():
+    data = evaluation({"target": "2022年9月15日前", "actual": "9月", "weight": "10"},
+                      {"target": "≥1", "actual": "1", "weight": "80"})
+    assert not run_data(data).ok  # September may be after the 15th: a judged score is asked for
+    data["indicators"][0]["target"] = "2022年9月30日前"
+    assert run_data(data).result.indicators[0].score == D(10)

@@ -161,7 +161,7 @@ def test_a_not_applicable_row_is_counted_apart_and_a_department_overview_is_its_
                       {"target": "≥10次", "actual": "/", "weight": 45})
     n = narrative(*_scored(data))
     conclusion = n["sections"][2]["paragraphs"][0]["text"]
-    assert conclusion.endswith("1项计分的三级指标均得满分。另有1项不适用，未计分。")
+    assert conclusion.endswith("1项计分的三级指标得满分。另有1项不适用，未计分。")
     dept = yaml.safe_load((EXAMPLES / "焦作中站区医保局_2021_部门整体.yaml").read_text("utf-8"))
     dept["report"] = {"overview": "本局内设2个股室"}
     basic = narrative(*_scored(dept))["sections"][0]["paragraphs"]
@@ -190,3 +190,21 @@ def test_the_fill_in_workbook_has_cells_for_the_reports_text_and_they_reach_the_
     n = narrative(scored.evaluation, scored.result)
     assert n["sections"][1]["paragraphs"][0]["text"] == "由财务股牵头，逐项核实。"
     assert [m.split("（")[-1] for m in n["missing"]] == ["report.execution）", "report.use_of_results）"]
+
+
+def test_what_a_unit_types_keeps_its_addresses_times_and_paragraphs():
+    from scoring.outputs.prose import paragraphs
+
+    assert cn("已在 http://www.henan.gov.cn/a.html 公开") == "已在http://www.henan.gov.cn/a.html公开"
+    assert cn("10:30 召开会议:部署自评") == "10:30召开会议：部署自评"
+    assert cn("目标 ═100%，≧95%") == "目标=100%，≥95%"
+    assert paragraphs("成立自评小组。\n\n数据取自财务系统") == ["成立自评小组。", "数据取自财务系统。"]
+
+
+def test_each_line_of_the_organisation_text_is_a_paragraph(tmp_path):
+    data = evaluation({"target": "≥1", "actual": "1", "weight": 90},
+                      report={"organisation": "成立自评小组\n对照指标逐项核实"})
+    scored = run_data(data)
+    section = narrative(scored.evaluation, scored.result)["sections"][1]
+    texts = [p["text"] for p in section["paragraphs"]]
+    assert texts[:2] == ["成立自评小组。", "对照指标逐项核实。"]

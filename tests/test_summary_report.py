@@ -150,7 +150,9 @@ def test_libreoffice_prints_the_chart_and_the_report(tmp_path):
             pytest.fail("LibreOffice is needed (CI installs libreoffice-writer-nogui)")
         pytest.skip("LibreOffice is not installed here; CI installs it")
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is needed (CI installs poppler-utils, .ci/run)")
+        pytest.skip("pdftotext (poppler-utils) is not installed here; CI installs it")
     path, _ = written(scored(ANYANG), tmp_path)
     subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=120)
@@ -184,3 +186,17 @@ def test_the_tables_fill_the_text_area_and_no_number_or_header_wraps(tmp_path):
                 usable_pt = (width - 0.38) / 2.54 * 72  # Word's default cell margins, 0.19 cm each side
                 for line in cell.text.split("\n"):
                     assert em_width(line) * 10.5 <= usable_pt, (line, width)
+
+
+def test_fewer_listed_projects_than_evaluated_is_asked_to_be_checked_not_a_coverage_over_100():
+    from scoring.core.model import ReportText
+    from scoring.outputs.summary_report import _coverage
+
+    runs = [run(p) for p in ANYANG]
+    dept = next(s for s in runs if s.evaluation.kind == "department")
+    projects = [(s.evaluation, s.result) for s in runs if s.evaluation.kind == "project"]
+    ev = dept.evaluation.model_copy(update={"report": ReportText(projects_listed=2)})
+    missing: list[str] = []
+    texts = [p["text"] for p in _coverage((ev, dept.result), projects, 2022, missing)]
+    assert not any("覆盖率" in t for t in texts)
+    assert any("少于已自评的 3 个" in m for m in missing)

@@ -30,7 +30,7 @@ CASES = sorted(EXAMPLES.glob("*.yaml"))
 def test_metrics_of_songti():
     assert text_em("部门（单位）名称") == 8 and text_em("29.17") == 2.5 and text_em("≥90%") == 2.5
     # the issue's column: 737 twips less 2 × 108 margin holds 2.6 em, less the quarter em of slack
-    assert wrap("29.17", 737) == ["29.17"] or not fits("29.17", 737)
+    assert not fits("29.17", 737)  # the old 分值 column, where the issue saw 29.1/7
     assert fits("29.17", one_line("29.17")) and not fits("29.17", one_line("29.17") - 1)
     # 部门（单位）名称 in 7 em: the last line would be 称 alone
     assert wrap("部门（单位）名称", 216 + 1450) == ["部门（单位）名", "称"]
@@ -140,3 +140,23 @@ def test_the_description_column_fits_and_aligns_with_the_funds_block():
         head, indicators = doc.tables
         assert sum(_grid(head)) == sum(_grid(indicators)) == _text_width(doc)
         assert head.alignment == indicators.alignment
+
+
+@pytest.mark.parametrize("style", STYLES, ids=lambda s: s.template)
+def test_the_standard_level_names_leave_no_character_alone(style):
+    """一级/二级 names of the shipped indicator templates (满意度指标, 服务对象满意度指标 …) in the
+    indicator table's first two columns."""
+    import yaml
+
+    kind = "project" if style.unit_label == "项目名称" else "department"
+    names = ([], [])
+    for path in sorted(data_dir("indicator_templates").glob("*.yaml")):  # 一级 of either kind, 二级 of this
+        template = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for node in template["indicators"]:
+            names[0].append(node["name"])
+            if template["kind"] == kind:
+                names[1].extend(child["name"] for child in node.get("children", ()))
+    doc = docx.Document(data_dir("reports") / style.template)
+    grid = _grid(doc.tables[-1])
+    for level, width in zip(names, grid[:2]):
+        assert not [n for n in level if orphaned(n, width)], (style.template, width)

@@ -26,7 +26,7 @@ AMOUNT_KEYS = ("initial_budget", "annual_budget", "executed")
 UNITS = ("万元", "元")
 
 _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_AMOUNT_RE = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>亿元|亿|万元|万|元)?")
+_AMOUNT_RE = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>亿元|亿|万元|万|元)?(?:(?<=元)整)?")  # 150万元整
 _PRINTED_RE = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>%|分)?")
 # 万元 per one of each written unit; a bare number is in the block's unit.
 _PER_UNIT = {"亿元": 4, "亿": 4, "万元": 0, "万": 0, "元": -4}

@@ -12,6 +12,8 @@ cause read from the print itself:
 - ``judgement``: the target is met, yet the row is printed below full, and no
   rule gives that number (a judgement deduction);
 - ``full_despite_shortfall``: printed full although the actual misses the target;
+- ``actual_rate``: the row is printed as weight × its actual percentage although the target is
+  met (湖北 prints 20 × 98% = 19.6 against a target of 98%);
 - ``convention``: the print follows another documented setting (a met row printing
   its over-achievement as 偏差度);
 - ``rate_slip``: the printed funds rate or score does not follow the printed amounts;
@@ -31,11 +33,13 @@ from typing import NamedTuple
 from scoring.core.model import Evaluation
 from scoring.core.numbers import HUNDRED, ZERO, fixed, plain
 from scoring.core.results import EvaluationResult, IndicatorResult
+from scoring.core.values import Quantity, ValueParseError, parse_actual
 
 CAUSES = {
     "rounding": "舍入方式不同",
     "judgement": "评价人酌情扣分",
     "full_despite_shortfall": "未达成仍给满分",
+    "actual_rate": "按实际完成率给分",
     "convention": "印刷采用了另一种列示口径",
     "rate_slip": "执行率或得分与表中金额不符",
     "sum_slip": "加总错误",
@@ -67,23 +71,42 @@ def _rounded(value: Decimal, printed: Decimal) -> str | None:
     return None
 
 
+def _percent(text: str) -> Decimal | None:
+    """The actual as a percentage, when it is one (98%)."""
+    try:
+        value = parse_actual(text) if text else None
+    except ValueParseError:
+        return None
+    return value.number if isinstance(value, Quantity) and value.unit == "%" else None
+
+
 def _row_score(ind, row: IndicatorResult, path: str) -> Difference:
     p, c, w = ind.printed_score, row.score, row.weight
     what = f"三级指标“{row.level3}”得分"
     how = _rounded(c, p) if c is not None else None
     if how is not None:
         return Difference(path, what, p, c, "rounding", f"{how}：印刷采用了不同的舍入方式")
-    if row.status in ("met", "qualitative") or (row.status == "judged" and c == w):
-        if p < w:
-            return Difference(path, what, p, c, "judgement",
-                              f"实际 {row.actual} 已达成年度指标值 {row.target}，按规则应得满分 {plain(w)}，"
-                              f"没有规则给出 {plain(p)} 分：评价人酌情扣分")
+    if row.status == "judged":
+        return Difference(path, what, p, c, "judgement", f"该行为评价人判定得分 {plain(c)}，印刷 {plain(p)}")
+    share = _percent(row.actual)
+    if row.status == "met" and share is not None and p < w and (
+            w * share / HUNDRED == p or _rounded(w * share / HUNDRED, p) is not None):
+        return Difference(path, what, p, c, "actual_rate",
+                          f"印刷得分 {plain(p)} = 分值 {plain(w)} × 实际完成值 {row.actual}；实际已达到年度指标值 "
+                          f"{row.target}，按规则应得满分 {plain(w)}")
+    if row.status == "met" and p < w:
+        return Difference(path, what, p, c, "judgement",
+                          f"实际 {row.actual} 已达成年度指标值 {row.target}，按规则应得满分 {plain(w)}，"
+                          f"没有规则给出 {plain(p)} 分：评价人酌情扣分")
     if row.status == "missed" and p == w:
         return Difference(path, what, p, c, "full_despite_shortfall",
                           f"实际 {row.actual} 未达到年度指标值 {row.target}，印刷仍为满分 {plain(w)}")
-    if row.status == "judged":
-        return Difference(path, what, p, c, "judgement", "该行为评价人判定得分，印刷与判定不符")
     return Difference(path, what, p, c, "unknown", f"没有已知规则给出 {plain(p)} 分（{row.explanation}）")
+
+
+def _same_rate(computed: Decimal, printed: Decimal) -> bool:
+    """A printed rate is the computed one at the print's own precision, rounded half up or down."""
+    return any(computed.quantize(printed, mode) == printed for mode in (ROUND_HALF_UP, ROUND_FLOOR))
 
 
 def _row_deviation(ind, row: IndicatorResult, path: str, actual_deviation: Decimal | None) -> Difference:
@@ -92,7 +115,7 @@ def _row_deviation(ind, row: IndicatorResult, path: str, actual_deviation: Decim
     how = _rounded(c, p)
     if how is not None:
         return Difference(path, what, p, c, "rounding", f"{how}：印刷采用了不同的舍入方式")
-    if row.status == "met" and actual_deviation is not None and actual_deviation.quantize(p) == p:
+    if row.status == "met" and actual_deviation is not None and _same_rate(actual_deviation, p):
         return Difference(path, what, p, c, "convention",
                           "已达成的行印刷了实际超出目标的比例（settings.deviation_when_met: actual）")
     if p == -c:
@@ -132,12 +155,15 @@ def differences(ev: Evaluation, result: EvaluationResult,
     fr = result.funding
     f = ev.funding
     if f is not None and fr is not None and fr.execution_rate is not None and f.printed_rate is not None:
-        if f.printed_rate != fr.execution_rate.quantize(f.printed_rate):
+        if not _same_rate(fr.execution_rate, f.printed_rate):
             found.append(Difference("funding.printed_rate", "预算执行率", f.printed_rate, fr.execution_rate,
                                     "rate_slip", f"按表中金额计算执行率为 {fixed(fr.execution_rate)}%，"
                                                  f"印刷 {plain(f.printed_rate)}%"))
     if f is not None and fr is not None and fr.score is not None and f.printed_score is not None:
-        if f.printed_score != fr.score:
+        if f.printed_score != fr.score and fr.execution_rate is None:  # a funds row worth 0, no rate
+            found.append(Difference("funding.printed_score", "预算执行得分", f.printed_score, fr.score, "unknown",
+                                    f"本表预算执行分值为 {plain(fr.weight)}，印刷得分 {plain(f.printed_score)}"))
+        elif f.printed_score != fr.score:
             rate = fr.execution_rate
             raw = fr.weight * min(rate, HUNDRED) / HUNDRED
             how = _rounded(raw, f.printed_score)

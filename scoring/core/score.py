@@ -8,6 +8,7 @@ function the loader provides (key path → file, line, column, or sheet and cell
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -219,8 +220,10 @@ def _deadline(ind: Indicator, t: Deadline | Period, a: Value, settings: Settings
         met = done <= t.resolve(year) or None
     elif (isinstance(t, Deadline) and isinstance(a, Quantity) and a.op is None and a.unit in ("月", "月份")
           and a.number == a.number.to_integral_value() and 1 <= a.number <= 12):
-        # "7月" against "9月前" (安徽 prints): the month the work was done, in the evaluation's year
-        met = Deadline(None, int(a.number), 1, a.text).resolve(year) <= t.resolve(year) or None
+        # "7月" against "9月前" (安徽 prints): done some time in that month of the evaluation's year;
+        # taken at its last day, so "9月" does not meet "9月15日前" by assumption
+        month = int(a.number)
+        met = Deadline(None, month, monthrange(year, month)[1], a.text).resolve(year) <= t.resolve(year) or None
     elif isinstance(t, Period) and isinstance(a, Period):
         met = a.every == t.every or None
     elif isinstance(a, Qualitative):
@@ -332,8 +335,9 @@ def _finish(ind: Indicator, index: int, rule_name: str, outcome: Outcome, settin
     elif raw < 0:
         raw, note = ZERO, "（最低 0 分）"
     penalty = settings.deviation_penalty
-    if (penalty is not None and rule_name in _PENALISED and outcome.deviation is not None
-            and outcome.deviation >= penalty.threshold and raw > 0):
+    penalised = (penalty is not None and rule_name in _PENALISED and outcome.deviation is not None
+                 and outcome.deviation >= penalty.threshold and raw > 0)
+    if penalised:
         cut = min(raw, penalty.points)
         raw -= cut
         note += f"（指标偏离：超出年度指标值 {fixed(quantize(outcome.deviation, 2))}%，达到 {plain(penalty.threshold)}%，扣 {plain(cut)} 分）"
@@ -341,8 +345,8 @@ def _finish(ind: Indicator, index: int, rule_name: str, outcome: Outcome, settin
     if score > weight:  # a weight of 2.5 rounded to 0 decimals must not print 3
         score = weight
     dev = outcome.deviation
-    if outcome.met and settings.deviation_when_met == "zero":
-        dev = ZERO_DEVIATION
+    if outcome.met and settings.deviation_when_met == "zero" and not penalised:
+        dev = ZERO_DEVIATION  # a penalised row shows the deviation it was penalised for
     elif dev is not None:
         dev = dev.quantize(_CENT, ROUND_HALF_UP)
     status = "judged" if outcome.judged else ("met" if outcome.met else "missed")
@@ -353,7 +357,7 @@ def _finish(ind: Indicator, index: int, rule_name: str, outcome: Outcome, settin
 
 
 # Rows the 指标偏离 penalty applies to: quantitative targets where more is better.
-_PENALISED = frozenset(("positive_ratio", "equality"))
+_PENALISED = frozenset(("positive_ratio", "equality", "completion_rate"))
 _QUANTS = {p: Decimal(1).scaleb(-p) for p in range(0, 3)}
 _ROUNDING = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR}
 _CENT = _QUANTS[2]
@@ -402,6 +406,8 @@ def score_evaluation(parsed: ParsedEvaluation, locate: Locate = _nowhere) -> Eva
         result, found = score_indicator(row, settings, rounding, ev.year, locate)
         rows.append(result)
         issues += found
+        if ind.breakdown:  # a 其中 row: shown, never weighed or scored, even when a 分值 is printed
+            continue
         weight_total += ind.weight
         if result.status == "not_applicable":
             na_weight += ind.weight

@@ -36,7 +36,7 @@ def check_weights_sum_to_100(parsed: ParsedEvaluation, result: EvaluationResult,
         parts.append(f"预算执行 {plain(ev.funding.weight)}")
     if ev.funds_management:
         parts.append(f"资金管理 {plain(sum((r.weight for r in ev.funds_management), ZERO))}")
-    parts.append(f"绩效指标 {plain(sum((i.weight for i in ev.indicators), ZERO))}")
+    parts.append(f"绩效指标 {plain(sum((i.weight for i in ev.indicators if not i.breakdown), ZERO))}")
     if ev.printed_weight_total is not None:  # a transcribed published table: its weights are what it prints
         return [Issue(locate("indicators"),
                       f"分值合计为 {plain(result.weight_total)}（{'，'.join(parts)}），应为 100",

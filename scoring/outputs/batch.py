@@ -6,6 +6,7 @@ All writes are atomic; inputs are only read.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -146,7 +147,9 @@ def _run(text: str, size: int, font: str = "宋体", bold: bool = False):
         rpr.append(_el("b"))
     rpr.append(_el("sz", val=str(size * 2)))
     run.append(rpr)
-    t = _el("t", text)
+    # one line of the cover or the contents: a tab or line break typed in a name would act as the
+    # contents' dot-leader tab or split the entry, so each becomes a space (ideographic spaces stay)
+    t = _el("t", re.sub(r"[\t\n\r\v\f]+", " ", text))
     t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     run.append(t)
     return run

@@ -26,6 +26,7 @@ from scoring.outputs.prose import (
     BLANK_DATE,
     clause,
     money,
+    paragraphs,
     placeholder,
     points,
     quoted,
@@ -136,8 +137,10 @@ def _basic(rep: _Report) -> None:
         whose = "项目" if ev.kind == "project" else "部门"
         text = (f"{ev.year}年度{whose}年初预算数{money(f.initial_budget)}，全年预算数{money(f.annual_budget)}，"
                 f"全年执行数{money(f.executed)}，预算执行率{rate(fr.execution_rate)}。")
-        parts = [f"{s.name}年初预算数{money(s.initial_budget)}，全年预算数{money(s.annual_budget)}，"
-                 f"全年执行数{money(s.executed)}" for s in f.sources if s.annual_budget or s.initial_budget]
+        parts = ["，".join(f"{label}{money(amount)}" for label, amount in (
+                     (f"{s.name}年初预算数", s.initial_budget), ("全年预算数", s.annual_budget),
+                     ("全年执行数", s.executed)) if amount is not None)  # an amount not printed is not said
+                 for s in f.sources if s.annual_budget or s.initial_budget]
         if parts:
             text += "其中：" + "；".join(parts) + "。"
         out.append(_body(text))
@@ -159,7 +162,7 @@ def _organisation(rep: _Report) -> None:
     ev, result = rep.ev, rep.result
     out = rep.section(HEADINGS[1])
     if clause(rep.text.organisation):
-        out.append(_body(sentence(rep.text.organisation)))
+        out.extend(_body(text) for text in paragraphs(rep.text.organisation))
     else:
         rep.ask(out, "绩效自评工作的组织开展情况，如自评的组织分工、依据、数据来源和方法", "report.organisation")
     parts = []
@@ -207,7 +210,7 @@ def _conclusion(rep: _Report) -> None:
     if missed:
         text += f"{counted}中，{len(rows) - len(missed)}项得满分，{len(missed)}项未得满分。"
     else:
-        text += f"{counted}均得满分。"
+        text += f"{counted}均得满分。" if len(rows) > 1 else f"{counted}得满分。"
     if unscored:
         text += f"另有{unscored}项不适用，未计分。"
     if getattr(result, "note", ""):
@@ -326,7 +329,7 @@ def _deviations(rep: _Report) -> None:
 def _given(rep: _Report, heading: str, value: str, what: str, key: str) -> None:
     out = rep.section(heading)
     if clause(value):
-        out.append(_body(sentence(value)))
+        out.extend(_body(text) for text in paragraphs(value))
     else:
         rep.ask(out, what, key)
 

@@ -44,7 +44,11 @@ def placeholder(what: str) -> str:
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’"
 _SPACE_NEAR_CJK = re.compile(rf"\s*([{_CJK}])\s*")
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？"}
-_HALF_PUNCT = re.compile(r"(?<!\d),|,(?!\d)|[;:()!?]")
+# a comma or colon between digits (1,500; 10:30) stays, as does the colon of an address (http://)
+_HALF_PUNCT = re.compile(r"(?<!\d),|,(?!\d)|(?<!\d):(?!//)|:(?!\d|//)|[;()!?]")
+# web addresses are kept exactly as typed
+_ADDRESS = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+")
+_LOOKALIKES = str.maketrans({"≧": "≥", "≦": "≤", "═": "=", "＝": "=", "﹦": "="})
 
 
 def cn(text: str | None) -> str:
@@ -54,13 +58,25 @@ def cn(text: str | None) -> str:
     if not text:
         return ""
     s = unicodedata.normalize("NFC", str(text)).strip()
-    s = s.replace(">=", "≥").replace("<=", "≤").replace("%%", "%")
-    s = re.sub(r"\s*\n\s*", "", s)
-    s = _SPACE_NEAR_CJK.sub(r"\1", s)
-    if re.search(r"[\u4e00-\u9fff]", s):
-        s = _HALF_PUNCT.sub(lambda m: _HALF_TO_FULL[m.group(0)], s)
+    chinese = re.search(r"[\u4e00-\u9fff]", s) is not None
+    parts = []
+    for k, piece in enumerate(_ADDRESS.split(s)):
+        piece = piece.translate(_LOOKALIKES).replace(">=", "≥").replace("<=", "≤").replace("%%", "%")
+        piece = re.sub(r"\s*\n\s*", "", piece)
+        piece = _SPACE_NEAR_CJK.sub(r"\1", piece)
+        if chinese:
+            piece = _HALF_PUNCT.sub(lambda m: _HALF_TO_FULL[m.group(0)], piece)
+        parts.append(piece)
+    addresses = _ADDRESS.findall(s)
+    s = "".join(p + (addresses[k] if k < len(addresses) else "") for k, p in enumerate(parts))
+    if chinese:
         s = re.sub(r"(?<=[\u4e00-\u9fff）])\.$", "。", s)
     return s
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """People's text of several paragraphs (lines), each closed as a sentence; blank lines dropped."""
+    return [p for p in (sentence(line) for line in str(text or "").splitlines()) if p]
 
 
 def clause(text: str | None) -> str:

@@ -91,7 +91,9 @@ def to_context(ev: Evaluation, result: EvaluationResult, layout: str | None = No
         rows.append({
             "level1": ind.level1, "level2": ind.level2, "level3": ind.level3,
             "description": ind.description, "target": ind.target or "", "actual": ind.actual or "",
-            "weight": plain(row.weight), "score": "—" if row.score is None else plain(row.score),
+            # a 其中 (breakdown) row prints no 分值 and no 得分, as the tables that have them do
+            "weight": "" if row.status == "breakdown" else plain(row.weight),
+            "score": "" if row.status == "breakdown" else ("—" if row.score is None else plain(row.score)),
             "deviation": "" if row.deviation is None else fixed(row.deviation),
             "reason": ind.reason, "explanation": row.explanation, "status": row.status,
         })

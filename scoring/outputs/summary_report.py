@@ -99,6 +99,10 @@ def _coverage(dept: Scored | None, projects: list[Scored], year: int, missing: l
     text = f"{year}年度，本部门对{n}个项目开展了项目支出绩效自评"
     if not n:
         out.append(_body("本次汇总未包含项目支出绩效自评表。"))
+    elif listed and listed < n:  # more projects evaluated than listed: the count is wrong, say so
+        out.append(_body(text + "。"))
+        out.append({"kind": "todo", "text": placeholder(f"本年度项目支出总个数（已填 {listed} 个，少于已自评的 {n} 个，请核对）")})
+        missing.append(f"本年度项目支出总个数：report.projects_listed 为 {listed}，少于已自评的 {n} 个项目")
     elif listed:
         text += f"，本年度项目支出共{listed}个，自评覆盖率{_percent(Decimal(n), Decimal(listed))}。"
         out.append(_body(text))

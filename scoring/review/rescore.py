@@ -90,7 +90,8 @@ def apply_review(ev: Evaluation, review: Review, source=None, force: bool = Fals
         funding = funding.model_copy(update={"weight": review.funding_weight})
     reviewed = ev.model_copy(update={"indicators": tuple(indicators), "funds_management": tuple(fm),
                                      "funding": funding})
-    total = sum((i.weight for i in reviewed.indicators), ZERO) + sum((r.weight for r in reviewed.funds_management), ZERO)
+    total = (sum((i.weight for i in reviewed.indicators if not i.breakdown), ZERO)
+             + sum((r.weight for r in reviewed.funds_management), ZERO))
     total += reviewed.funding.weight if reviewed.funding else ZERO
     if total != HUNDRED:
         issues.append(Issue(locate("changes"), f"复核后分值合计为 {plain(total)}，应为 100",
