@@ -69,10 +69,14 @@ def parse_amount(value: object, unit: str = "万元") -> Decimal:
     return number if shift == 0 else _tidy(number.scaleb(shift))
 
 
+# an amount typed as a plain number ("2591.78"): pydantic reads it exactly, nothing to convert
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
 def amount_or_same(value: object, unit: str = "万元") -> object:
     """`parse_amount`, or the value unchanged when it is not one (or is empty), so
     that validation reports it at its key. Numbers of a 万元 block pass untouched."""
-    if value is None or (unit == "万元" and not isinstance(value, str)):
+    if value is None or (unit == "万元" and (not isinstance(value, str) or _PLAIN.fullmatch(value))):
         return value
     try:
         return parse_amount(value, unit)
@@ -101,7 +105,7 @@ def funding_in_wan(funding: object) -> object:
 
 def amount_before(value: object) -> object:
     """The model's amount fields: a string read by `parse_amount` (in 万元); numbers as given."""
-    if value.__class__ is not str:
+    if value.__class__ is not str or _PLAIN.fullmatch(value):
         return value
     return parse_amount(value)
 

@@ -150,10 +150,12 @@ def check_funds_block(parsed: ParsedEvaluation, result: EvaluationResult, locate
 def check_printed(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
     """Printed numbers (a transcribed published table) against computed ones, each with its likely cause."""
     ev = parsed.evaluation
-    over = {}
-    for row in result.indicators:
+    over = {}  # what met rows would print as over-achievement, for tables that print it
+    for row, ind in zip(result.indicators, ev.indicators):
+        if ind.printed_deviation is None or row.status != "met":
+            continue
         t, a = parsed.indicators[row.index].target, parsed.indicators[row.index].actual
-        if row.status == "met" and isinstance(t, Quantity) and isinstance(a, Quantity) and t.number:
+        if isinstance(t, Quantity) and isinstance(a, Quantity) and t.number:
             over[row.index] = (a.number - t.number) / t.number * HUNDRED
     issues = []
     for d in differences(ev, result, over):
