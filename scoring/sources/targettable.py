@@ -19,6 +19,7 @@ from scoring.core.issues import Issue, Location, ScoringError
 from scoring.core.numbers import D
 from scoring.sources.instantiate import instantiate
 from scoring.sources.templates import Template
+from scoring.sources.workbook.indicators import NATURE_HINT, join_split, nature_operator
 
 HEADERS = {
     "code": ("项目编号", "项目编码", "单位编码(项目编号)", "项目代码"),
@@ -29,6 +30,9 @@ HEADERS = {
     "level2": ("二级指标",),
     "level3": ("三级指标",),
     "target": ("指标值", "年度指标值", "目标值"),
+    # the platforms export a target over three cells: 指标性质 | 指标值 | 度量单位
+    "nature": ("指标性质", "指标方向", "计算符号", "运算符号", "指标值性质"),
+    "measure": ("度量单位", "计量单位", "指标单位"),
 }
 REQUIRED = ("project", "level1", "level3", "target")
 FILL_DOWN = ("code", "project", "amount", "goal")
@@ -112,6 +116,14 @@ def read_target_table(path: str | Path) -> tuple[TargetTable | None, list[Issue]
                     code=_text(cells.get("code")), name=_text(cells["project"]), amount=amount,
                     goal=_text(cells.get("goal")), cell=where("project").cell))
             level3, target = _text(cells.get("level3")), _text(cells.get("target"))
+            if target and ("nature" in cells or "measure" in cells):
+                try:
+                    operator = nature_operator(_text(cells.get("nature")))
+                except ValueError:
+                    issues.append(Issue(where("nature"), f"三级指标“{level3}”的指标性质“{_text(cells.get('nature'))}”"
+                                        "无法识别", NATURE_HINT))
+                    continue
+                target = join_split(operator, target, _text(cells.get("measure"))) or target
             if not level3 and not target:
                 continue
             if not level3:
