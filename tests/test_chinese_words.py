@@ -27,7 +27,7 @@ NAMES = {
     "targets", "unit", "year", "project", "workers", "report", "combined", "summary", "filled", "reviewed", "by",
     "date", "review", "force", "port", "host", "allow", "open", "no",
     # jixiao server: its subcommands and choices, the databases and what their addresses say
-    "start", "init", "account", "add", "disable", "enable", "reset", "backup", "backups", "restore",
+    "start", "init", "account", "add", "disable", "enable", "reset", "backup", "backups", "restore", "setup",
     "SQLite", "PostgreSQL", "postgresql", "psycopg", "HTTPS", "JIXIAO",
     # template names shipped with jixiao
     "henan_project", "henan_department", "central_project", "hunan_department_bands", "henan", "central",

@@ -1,5 +1,5 @@
 """`jixiao server …`: the multi-unit server's commands (start, init, account, backup,
-restore). Each opens the database named by --data or --database (or the environment
+restore, import-setup, setup-template). Each opens the database named by --data or --database (or the environment
 variable JIXIAO_DATABASE_URL), which brings its schema up to date first."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 
 from scoring.core.issues import ScoringError
 
@@ -153,6 +154,42 @@ def restore_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_setup_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from scoring.server.accounts import COMMAND_LINE
+    from scoring.server.setup import import_setup
+    from scoring.sources.detect import describe, file_kind, is_spreadsheet_kind
+
+    path = Path(args.file)
+    kind = file_kind(path)
+    if not is_spreadsheet_kind(kind):
+        raise ScoringError(f"{path}：这是{describe(kind)}，不是工作簿；请给出填好的单位项目清单（.xlsx、.xls 或 .ods）。")
+    store = _store(args)
+    try:
+        with store.session() as db:
+            result = import_setup(db, path, str(path), _by(), COMMAND_LINE)
+    finally:
+        store.close()
+    if not result.ok:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        print(f"清单有 {len(result.problems)} 个错误，未导入任何内容。", file=sys.stderr)
+        return 1
+    print(f"已导入：新单位 {result.units_new} 个，新项目 {result.projects_new} 个，更新 {result.updated} 个，"
+          f"未变 {result.unchanged} 个。")
+    return 0
+
+
+def setup_template_command(args: argparse.Namespace) -> int:
+    from scoring.outputs.files import write_bytes_atomic
+    from scoring.server.setup import blank_setup
+
+    out = write_bytes_atomic(args.output, blank_setup())
+    print(f"已生成空白的单位项目清单 {out}：按“填写说明”填写后用 jixiao server import-setup 导入。")
+    return 0
+
+
 def add_server_parser(sub) -> None:
     """`jixiao server` and its subcommands, added to the main parser's subcommands."""
     from scoring.cli.words import whole_number
@@ -210,4 +247,15 @@ def add_server_parser(sub) -> None:
     where(p)
     p.add_argument("input", metavar="备份文件", help="jixiao server backup 生成的备份文件")
     p.set_defaults(func=restore_command)
+    p = actions.add_parser("import-setup", help="导入年度的单位项目清单",
+                           description="导入单位项目清单（.xlsx、.xls 或 .ods）：建立单位和项目。有错误时逐个列出"
+                                       "所在的单元格，不导入任何内容；再次导入同一份清单不会重复建立。")
+    where(p)
+    p.add_argument("file", metavar="清单文件", help="填好的单位项目清单")
+    p.set_defaults(func=import_setup_command)
+    p = actions.add_parser("setup-template", help="生成空白的单位项目清单",
+                           description="生成空白的单位项目清单（含填写说明和可用的模板名称）。")
+    p.add_argument("output", metavar="输出文件", nargs="?", default="单位项目清单.xlsx",
+                   help="输出文件（默认 单位项目清单.xlsx）")
+    p.set_defaults(func=setup_template_command)
     server.set_defaults(func=lambda args: (server.print_help(), 2)[1])

@@ -27,13 +27,15 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
+from scoring.core.limits import size_text
+from scoring.server.checking import MAX_UPLOAD
 from scoring.server.models import Account, Unit
 
 COOKIE = "jixiao_session"
 SESSION_SECONDS = 12 * 3600
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
-MAX_FORM = 64 * 1024  # bytes of a posted form or JSON body (uploads have their own limit)
+MAX_FORM = 64 * 1024  # bytes of a posted form or JSON body (uploads: checking.MAX_UPLOAD)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PUBLIC_PATHS = ("/login", "/static/{name}", "/favicon.ico")
 """The only pages an anonymous visitor reaches (login and the page's own files); the app
@@ -128,15 +130,10 @@ async def read_form(request: Request) -> dict[str, str]:
     """The posted form (url-encoded) or JSON object, read once and kept on the request."""
     if hasattr(request.state, "form"):
         return request.state.form
-    declared = request.headers.get("content-length", "0")
-    if not declared.isdigit() or int(declared) > MAX_FORM:
-        raise HTTPException(413, f"提交的内容过大（上限 {MAX_FORM // 1024} KB）。")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM:
-            raise HTTPException(413, f"提交的内容过大（上限 {MAX_FORM // 1024} KB）。")
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        return await _read_upload(request)
+    body = await _body(request, MAX_FORM)
     try:
         if not body:
             form = {}
@@ -156,6 +153,48 @@ async def read_form(request: Request) -> dict[str, str]:
 
 
 Form = Annotated[dict[str, str], Depends(read_form)]
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The request body, refused (413) before it is read when it declares more than `limit`
+    bytes, and as soon as it sends more."""
+    too_large = HTTPException(413, f"提交的内容过大（上限 {size_text(limit)}）。")
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit() or int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+async def _read_upload(request: Request) -> dict[str, str]:
+    """A multipart upload (one file and a few fields), read whole within MAX_UPLOAD bytes:
+    the fields become the form, the file `request.state.upload` (its name and bytes)."""
+    from starlette.formparsers import MultiPartException, MultiPartParser
+
+    body = await _body(request, MAX_UPLOAD)
+
+    async def stream():
+        yield body
+        yield b""
+
+    try:
+        parsed = await MultiPartParser(request.headers, stream(), max_files=1, max_fields=20,
+                                       max_part_size=MAX_FORM).parse()
+    except MultiPartException:
+        raise HTTPException(400, "上传的内容无法识别，请刷新页面后重新选择文件上传。") from None
+    form, upload = {}, None
+    for key, value in parsed.multi_items():
+        if isinstance(value, str):
+            form[key] = value
+        elif upload is None:
+            upload = (value.filename or "", await value.read())
+            await value.close()
+    request.state.form, request.state.upload = form, upload
+    return form
 
 
 async def guard(request: Request, account: Current) -> None:
@@ -186,6 +225,7 @@ def role(*codes: str):
 
 
 Anyone = Annotated[Account, Depends(role("reporter", "reviewer", "admin"))]
+Reporter = Annotated[Account, Depends(role("reporter"))]
 Reviewer = Annotated[Account, Depends(role("reviewer", "admin"))]
 Admin = Annotated[Account, Depends(role("admin"))]
 

@@ -2,7 +2,8 @@
 reviewer page of ``jixiao serve FOLDER`` (scoring/web), whose host check, security
 headers, stylesheet and htmx it reuses.
 
-`create_app` builds the app for a `Store`: the signed session cookie and CSRF check
+`create_app` builds the app for a `Store`: at most ACTIVE_REQUESTS requests at once
+(`Admission`), the signed session cookie and CSRF check
 and the app-wide login guard (access.py), the host check and headers
 (scoring.web.security), Chinese error pages, and one router per page group
 (routes/). `serve` runs it with uvicorn after the database was migrated.
@@ -10,6 +11,7 @@ and the app-wide login guard (access.py), the host check and headers
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 from fastapi import Depends, FastAPI, Request
@@ -20,13 +22,36 @@ from scoring.core.issues import ScoringError
 from scoring.server.access import NotLoggedIn, Sessions, guard, session_cookie
 from scoring.server.database import Store
 from scoring.server.pages import environment, page
-from scoring.server.routes import admin, auth, units
+from scoring.server.routes import admin, auth, dashboard, projects, setup, units
 from scoring.web.routes import assets
 from scoring.web.security import LOCAL_HOSTS, HostCheck, allowed_hosts, security_headers
 
-ROUTERS = (assets.router, auth.router, units.router, admin.router)
+ROUTERS = (assets.router, auth.router, units.router, projects.router, dashboard.router, setup.router,
+           admin.router)
 PLAIN_ERRORS = {400: "请求无法识别，请刷新页面后重试。", 404: "没有这个页面。", 405: "不支持这种请求方式。",
                 413: "提交的内容过大。", 422: "请求缺少必要的内容，请从页面上的链接和按钮操作。"}
+
+
+ACTIVE_REQUESTS = 8
+"""Requests handled at once per process; the others wait their turn (without a thread). Each
+holds at most one database connection (below the pool's 15), so a burst of 200 uploads can
+never leave a request that holds a connection waiting for a worker thread while every
+thread waits for a connection; it also bounds the memory of uploads being read (8 × 20 MB)."""
+
+
+class Admission:
+    """Pure ASGI middleware: at most `limit` HTTP requests inside the app at once."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit, self.gate = app, limit, None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if self.gate is None:  # made inside the server's event loop
+            self.gate = asyncio.Semaphore(self.limit)
+        async with self.gate:
+            await self.app(scope, receive, send)
 
 
 def create_app(store: Store, host: str = "127.0.0.1", allow_hosts: tuple[str, ...] = ()) -> FastAPI:
@@ -37,6 +62,7 @@ def create_app(store: Store, host: str = "127.0.0.1", allow_hosts: tuple[str, ..
     app.state.templates = environment()
     app.state.public = {auth.login_form, auth.login, assets.static, assets.favicon}  # access.PUBLIC_PATHS
     app.middleware("http")(session_cookie)
+    app.add_middleware(Admission, limit=ACTIVE_REQUESTS)
     app.add_middleware(HostCheck, allowed_hosts=allowed_hosts(host, allow_hosts))
     app.middleware("http")(security_headers)  # outermost: refused hosts get the headers too
     app.add_exception_handler(HTTPException, _http_error)

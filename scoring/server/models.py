@@ -158,3 +158,33 @@ class LoginAttempt(Base):
     source: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class Scoring(Base):
+    """What scoring one uploaded version gave, kept when it was uploaded: a new row per
+    version (append-only), so a later jixiao scoring it differently adds, never rewrites.
+    `issues` is JSON: [{"severity", "where", "message", "hint"}], each at its sheet and cell."""
+
+    __tablename__ = "scorings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    scored_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    errors: Mapped[int] = mapped_column(Integer)
+    warnings: Mapped[int] = mapped_column(Integer)
+    total: Mapped[str | None] = mapped_column(String(20), nullable=True)  # Decimal as text
+    grade: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    issues: Mapped[str] = mapped_column(Text, default="[]")
+    submission: Mapped[Submission] = relationship()
+
+
+class SubmitEvent(Base):
+    """提交: a unit declares one uploaded version (without errors) its submission.
+    Append-only; a later 提交 of a newer version is a new row."""
+
+    __tablename__ = "submit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    submission: Mapped[Submission] = relationship()

@@ -18,7 +18,8 @@ ACTIONS = {
     "login": "登录", "logout": "退出", "login_failed": "登录失败", "login_blocked": "登录被限制",
     "login_refused_disabled": "停用账户尝试登录", "account_create": "创建账户", "account_disable": "停用账户",
     "account_enable": "启用账户", "password_reset": "重置密码", "password_change": "修改密码",
-    "upload": "上传文件", "restore": "恢复备份", "init": "初始化服务器",
+    "upload": "上传文件", "restore": "恢复备份", "init": "初始化服务器", "setup_import": "导入年度项目清单",
+    "download": "下载", "submit": "提交", "review_open": "打开复核视图",
 }
 """The audit log's action codes as people read them."""
 
@@ -27,6 +28,9 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(ROLES=ROLES, CSRF_FIELD=CSRF_FIELD, ACTIONS=ACTIONS)
+    from scoring.web.rendering import environment as web_environment
+
+    env.filters.update({k: web_environment().filters[k] for k in ("num", "fixed")})
     env.filters["when"] = lambda at: at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if at else ""
     return env
 

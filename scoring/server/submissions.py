@@ -10,6 +10,8 @@ replaced). `submission_bytes` gives the bytes back and checks them against the h
 from __future__ import annotations
 
 import hashlib
+import random
+import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -22,7 +24,7 @@ from scoring.server.accounts import audit
 from scoring.server.models import Account, Project, Submission, now
 
 MAX_NAME = 300
-RETRIES = 5  # two processes racing for the same next version: the loser takes the one after
+RETRIES = 20  # processes racing for the same next version: the loser waits a moment, takes the one after
 
 
 def store_submission(db: Session, project: Project, content: bytes, original_name: str, by: Account,
@@ -33,7 +35,7 @@ def store_submission(db: Session, project: Project, content: bytes, original_nam
     name = (original_name or "").strip()[:MAX_NAME] or "未命名"
     target = f"{project.unit.name}/{project.year}/{project.name}"
     project_id, by_id = project.id, by.id
-    for _ in range(RETRIES):
+    for attempt in range(RETRIES):
         try:
             latest = db.scalar(select(func.max(Submission.version)).where(Submission.project_id == project_id))
             row = Submission(project_id=project_id, version=(latest or 0) + 1, original_name=name,
@@ -45,6 +47,7 @@ def store_submission(db: Session, project: Project, content: bytes, original_nam
             return row
         except IntegrityError:  # another process took this version number first
             db.rollback()
+            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # so racers do not collide again in step
     raise ScoringError("上传太多、太快：请稍后再上传一次。")
 
 

@@ -10,6 +10,7 @@ from an empty schema.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
@@ -18,6 +19,9 @@ from scoring.server.database import open_store, place
 
 POSTGRES_VARIABLE = "JIXIAO_TEST_POSTGRES_URL"
 DATABASES = ("sqlite", "postgresql")
+FILES = Path(__file__).resolve().parents[1] / "files"
+LIBREOFFICE_XLS = FILES / "项目自评.xls"  # the 慢性病专家鉴定费 project, filled in, saved by LibreOffice
+LIBREOFFICE_XLSX = FILES / "项目自评.xlsx"
 
 
 def postgres_url() -> str:

@@ -19,19 +19,32 @@ from starlette.testclient import TestClient
 from scoring.server.access import PUBLIC_PATHS, SAFE_METHODS
 from scoring.server.accounts import MAX_ADDRESS_FAILURES, MAX_FAILURES, create_account, set_disabled
 from scoring.server.app import create_app, network_warning
+from scoring.server.checking import check, record
 from scoring.server.database import open_store
-from scoring.server.models import Account, AuditEntry, LoginAttempt, Project, Submission, now
+from scoring.server.models import (
+    Account,
+    AuditEntry,
+    LoginAttempt,
+    Project,
+    Scoring,
+    Submission,
+    SubmitEvent,
+    now,
+)
 from scoring.server.submissions import store_submission
+
+from .conftest import LIBREOFFICE_XLS
 
 PASSWORD = "pass-word-1234"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-SECRET_PROJECT = "乙单位保密项目"
-SECRET_FILE = "乙单位_自评_第一版.xlsx"
+SECRET_PROJECT = "慢性病专家鉴定费"  # the project of the workbook 乙 uploads and submits
+SECRET_FILE = "乙单位_自评_第一版.xls"
 
 
 @pytest.fixture
 def world(store):
-    """An admin, a reviewer, 填报人 of units 甲 and 乙, a project each, an upload of 乙's."""
+    """An admin, a reviewer, 填报人 of units 甲 and 乙, a project each, an upload of 乙's,
+    scored and submitted (so its Word document and review view exist)."""
     with store.session() as db:
         admin = create_account(db, "管理员", "管理员", None, PASSWORD, "测试", "命令行")
         create_account(db, "复核人", "复核人", None, PASSWORD, admin, "命令行")
@@ -41,8 +54,15 @@ def world(store):
         secret = Project(unit_id=b.unit_id, year=2024, name=SECRET_PROJECT, template="", contact="", created=now())
         db.add(secret)
         db.commit()
-        row = store_submission(db, secret, b"B's workbook", SECRET_FILE, b, "10.0.0.2")
-        return {"unit_a": a.unit_id, "unit_b": b.unit_id, "account_b": b.id, "sha_b": row.sha256}
+        content = LIBREOFFICE_XLS.read_bytes()
+        row = store_submission(db, secret, content, SECRET_FILE, b, "10.0.0.2")
+        checked = check(content, SECRET_FILE, secret)
+        assert checked.errors == 0, checked.problems
+        record(db, row, checked)
+        db.add(SubmitEvent(submission_id=row.id, project_id=secret.id, account_id=b.id, at=now()))
+        db.commit()
+        return {"unit_a": a.unit_id, "unit_b": b.unit_id, "account_b": b.id, "sha_b": row.sha256,
+                "project_b": secret.id}
 
 
 @pytest.fixture
@@ -78,7 +98,8 @@ def every_route(app):
 
 
 def _fill(path: str, world) -> str:
-    values = {"unit_id": world["unit_b"], "account_id": world["account_b"], "name": "app.css"}
+    values = {"unit_id": world["unit_b"], "account_id": world["account_b"], "name": "app.css",
+              "project_id": world["project_b"], "version": 1, "year": 2024}
     names = re.findall(r"{(\w+)}", path)
     unknown = [n for n in names if n not in values]
     assert not unknown, f"{path}: teach the access tests a value for {unknown}"
@@ -101,13 +122,18 @@ def _state_of_unit_b(store, world):
         b = db.get(Account, world["account_b"])
         return (b.password_hash, b.disabled, b.session_epoch,
                 db.scalar(select(func.count()).select_from(Submission)),
+                db.scalar(select(func.count()).select_from(Scoring)),
+                db.scalar(select(func.count()).select_from(SubmitEvent)),
                 db.scalar(select(func.count()).select_from(Account)),
                 db.scalar(select(func.count()).select_from(Project)))
 
 
 def test_the_route_list_is_the_one_tested(app):
     paths = {path for _, path, _ in every_route(app)}
-    assert {"/login", "/logout", "/account", "/units/{unit_id}", "/admin/accounts", "/admin/audit"} <= paths
+    assert {"/login", "/logout", "/account", "/units/{unit_id}", "/admin/accounts", "/admin/audit",
+            "/admin/setup", "/projects/{project_id}/upload", "/projects/{project_id}/submit",
+            "/projects/{project_id}/document", "/dashboard", "/dashboard/{year}/summary.xlsx",
+            "/projects/{project_id}/versions/{version}/review"} <= paths
     assert {path for _, path, public in every_route(app) if public} == set(PUBLIC_PATHS)
 
 
@@ -130,7 +156,7 @@ def test_a_reporter_never_sees_or_changes_another_units_data(app, store, world):
     for method, path, public in every_route(app):
         reporter = login(app, "填报人甲")
         answer = _send(reporter, method, _fill(path, world), token(reporter))
-        for secret in (SECRET_PROJECT, SECRET_FILE, world["sha_b"][:12], "乙单位"):
+        for secret in (SECRET_PROJECT, SECRET_FILE, world["sha_b"][:12], "乙单位", "北关区"):
             assert secret not in answer.text, (method, path, secret)
         assert answer.status_code < 500, (method, path)
     assert _state_of_unit_b(store, world) == before

@@ -14,13 +14,30 @@ from sqlalchemy.exc import DBAPIError
 from scoring.core.issues import ScoringError
 from scoring.server.accounts import audit, create_account, reset_password
 from scoring.server.backup import backup, restore
-from scoring.server.database import current_revision, head_revision, migrate, open_store, place
-from scoring.server.models import Account, AuditEntry, Project, Submission, now
+from scoring.server.database import (
+    _alembic_config,
+    current_revision,
+    engine_for,
+    head_revision,
+    migrate,
+    open_store,
+    place,
+)
+from scoring.server.models import (
+    Account,
+    AuditEntry,
+    Project,
+    Scoring,
+    Submission,
+    SubmitEvent,
+    now,
+)
 from scoring.server.submissions import store_submission, submission_bytes, versions
 
 from .conftest import empty_postgres
 
-TABLES = {"settings", "units", "projects", "accounts", "submissions", "audit_log", "login_attempts"}
+TABLES = {"settings", "units", "projects", "accounts", "submissions", "audit_log", "login_attempts", "scorings",
+          "submit_events"}
 PASSWORD = "correct horse battery"
 
 
@@ -97,11 +114,16 @@ def test_a_second_upload_is_version_two_and_version_one_is_unchanged(store):
 
 @pytest.mark.parametrize("statement", [
     "UPDATE submissions SET sha256 = 'x'", "DELETE FROM submissions",
-    "UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"])
-def test_the_database_itself_refuses_to_change_submissions_or_the_audit_log(store, statement):
+    "UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log",
+    "UPDATE scorings SET errors = 0", "DELETE FROM scorings",
+    "UPDATE submit_events SET submission_id = 2", "DELETE FROM submit_events"])
+def test_the_database_itself_refuses_to_change_submissions_scorings_submits_or_the_audit_log(store, statement):
     with store.session() as db:
         reporter, project = _project(db)
-        store_submission(db, project, b"data", "a.xlsx", reporter, "10.0.0.5")
+        row = store_submission(db, project, b"data", "a.xlsx", reporter, "10.0.0.5")
+        db.add(Scoring(submission_id=row.id, errors=1, warnings=0, total=None, grade=None, issues="[]", scored_at=now()))
+        db.add(SubmitEvent(submission_id=row.id, project_id=project.id, account_id=reporter.id, at=now()))
+        db.commit()
     with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as connection:
         connection.execute(text(statement))
     with store.session() as db:
@@ -215,5 +237,28 @@ def test_processes_starting_and_uploading_together_neither_fail_nor_mix_up(where
             assert [r.version for r in rows] == list(range(1, 16))
             assert sorted(submission_bytes(r) for r in rows) == sorted(f"{w}-{n}".encode() for w in range(3) for n in range(5))
             assert all(r.original_name == submission_bytes(r).decode() + ".xlsx" for r in rows)
+    finally:
+        store.close()
+
+
+def test_a_database_of_the_first_schema_is_upgraded_with_its_data_kept(where):
+    from alembic import command
+
+    engine = engine_for(where)
+    with engine.begin() as connection:  # a database made by the jixiao that had only 0001
+        command.upgrade(_alembic_config(connection), "0001")
+        connection.exec_driver_sql("INSERT INTO units (name, contact, created) VALUES ('甲单位', '', '2025-01-01')")
+    engine.dispose()
+    assert head_revision() != "0001"
+    store = open_store(where)
+    try:
+        assert current_revision(store.engine) == head_revision()
+        assert {"scorings", "submit_events"} <= set(inspect(store.engine).get_table_names())
+        with store.session() as db:
+            assert db.scalar(select(func.count()).select_from(Scoring)) == 0
+            reporter, project = _project(db, unit_name="甲单位")
+            assert reporter.unit.created.year == 2025  # the unit made before the upgrade
+        if where.sqlite_file is not None:
+            assert list((where.data / "backups").glob("迁移前_0001_*.sqlite3"))
     finally:
         store.close()
