@@ -155,26 +155,38 @@ def restore_command(args: argparse.Namespace) -> int:
 
 
 def import_setup_command(args: argparse.Namespace) -> int:
+    """A 单位项目清单, or one or several 项目绩效目标表 (told apart by content)."""
     from pathlib import Path
 
     from scoring.server.accounts import COMMAND_LINE
     from scoring.server.setup import import_setup
+    from scoring.server.targets import DEFAULT_TEMPLATE, import_targets, is_target_table
     from scoring.sources.detect import describe, file_kind, is_spreadsheet_kind
 
-    path = Path(args.file)
-    kind = file_kind(path)
-    if not is_spreadsheet_kind(kind):
-        raise ScoringError(f"{path}：这是{describe(kind)}，不是工作簿；请给出填好的单位项目清单（.xlsx、.xls 或 .ods）。")
+    paths = [Path(f) for f in args.file]
+    for path in paths:
+        kind = file_kind(path)
+        if not is_spreadsheet_kind(kind):
+            raise ScoringError(f"{path}：这是{describe(kind)}，不是工作簿；请给出填好的单位项目清单或项目绩效目标表"
+                               "（.xlsx、.xls 或 .ods）。")
+    tables = [is_target_table(path) for path in paths]
+    if not all(tables) and len(paths) > 1:
+        raise ScoringError("一次只能导入一份单位项目清单，或者一张或几张项目绩效目标表；其中不是目标表的："
+                           + "、".join(str(p) for p, t in zip(paths, tables) if not t))
     store = _store(args)
     try:
         with store.session() as db:
-            result = import_setup(db, path, str(path), _by(), COMMAND_LINE)
+            if all(tables):
+                result = import_targets(db, [(p, str(p)) for p in paths], args.template or DEFAULT_TEMPLATE, _by(),
+                                        COMMAND_LINE, unit=args.unit, year=args.year)
+            else:
+                result = import_setup(db, paths[0], str(paths[0]), _by(), COMMAND_LINE)
     finally:
         store.close()
     if not result.ok:
         for problem in result.problems:
             print(problem, file=sys.stderr)
-        print(f"清单有 {len(result.problems)} 个错误，未导入任何内容。", file=sys.stderr)
+        print(f"有 {len(result.problems)} 个错误，未导入任何内容。", file=sys.stderr)
         return 1
     print(f"已导入：新单位 {result.units_new} 个，新项目 {result.projects_new} 个，更新 {result.updated} 个，"
           f"未变 {result.unchanged} 个。")
@@ -247,11 +259,15 @@ def add_server_parser(sub) -> None:
     where(p)
     p.add_argument("input", metavar="备份文件", help="jixiao server backup 生成的备份文件")
     p.set_defaults(func=restore_command)
-    p = actions.add_parser("import-setup", help="导入年度的单位项目清单",
-                           description="导入单位项目清单（.xlsx、.xls 或 .ods）：建立单位和项目。有错误时逐个列出"
-                                       "所在的单元格，不导入任何内容；再次导入同一份清单不会重复建立。")
+    p = actions.add_parser("import-setup", help="导入年度的单位项目清单或项目绩效目标表",
+                           description="导入单位项目清单，或一张或几张项目绩效目标表（.xlsx、.xls 或 .ods，按内容识别）："
+                                       "建立单位和项目。有错误时逐个列出所在的单元格，不导入任何内容；再次导入同样的"
+                                       "文件不会重复建立。")
     where(p)
-    p.add_argument("file", metavar="清单文件", help="填好的单位项目清单")
+    p.add_argument("file", metavar="文件", nargs="+", help="填好的单位项目清单，或一张或几张项目绩效目标表")
+    p.add_argument("--template", metavar="模板", help="目标表中项目使用的模板（默认 central_project）")
+    p.add_argument("--unit", metavar="单位名称", help="目标表的标题中没有单位名称时，用这个名称")
+    p.add_argument("--year", metavar="年度", type=whole_number, help="目标表的标题中没有年度时，用这个年度")
     p.set_defaults(func=import_setup_command)
     p = actions.add_parser("setup-template", help="生成空白的单位项目清单",
                            description="生成空白的单位项目清单（含填写说明和可用的模板名称）。")

@@ -35,6 +35,7 @@ COOKIE = "jixiao_session"
 SESSION_SECONDS = 12 * 3600
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
+MAX_FILES = 20  # files in one upload (several target tables at once)
 MAX_FORM = 64 * 1024  # bytes of a posted form or JSON body (uploads: checking.MAX_UPLOAD)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PUBLIC_PATHS = ("/login", "/static/{name}", "/favicon.ico")
@@ -171,8 +172,9 @@ async def _body(request: Request, limit: int) -> bytes:
 
 
 async def _read_upload(request: Request) -> dict[str, str]:
-    """A multipart upload (one file and a few fields), read whole within MAX_UPLOAD bytes:
-    the fields become the form, the file `request.state.upload` (its name and bytes)."""
+    """A multipart upload (a file, or up to MAX_FILES, and a few fields), read whole within
+    MAX_UPLOAD bytes: the fields become the form, the first file `request.state.upload` (its
+    name and bytes), every file `request.state.uploads`."""
     from starlette.formparsers import MultiPartException, MultiPartParser
 
     body = await _body(request, MAX_UPLOAD)
@@ -182,18 +184,19 @@ async def _read_upload(request: Request) -> dict[str, str]:
         yield b""
 
     try:
-        parsed = await MultiPartParser(request.headers, stream(), max_files=1, max_fields=20,
+        parsed = await MultiPartParser(request.headers, stream(), max_files=MAX_FILES, max_fields=20,
                                        max_part_size=MAX_FORM).parse()
     except MultiPartException:
         raise HTTPException(400, "上传的内容无法识别，请刷新页面后重新选择文件上传。") from None
-    form, upload = {}, None
+    form, uploads = {}, []
     for key, value in parsed.multi_items():
         if isinstance(value, str):
             form[key] = value
-        elif upload is None:
-            upload = (value.filename or "", await value.read())
+        else:
+            uploads.append((value.filename or "", await value.read()))
             await value.close()
-    request.state.form, request.state.upload = form, upload
+    request.state.form, request.state.upload = form, (uploads[0] if uploads else None)
+    request.state.uploads = uploads
     return form
 
 

@@ -22,12 +22,12 @@ from scoring.core.issues import ScoringError
 from scoring.server.access import NotLoggedIn, Sessions, guard, session_cookie
 from scoring.server.database import Store
 from scoring.server.pages import environment, page
-from scoring.server.routes import admin, auth, dashboard, projects, setup, units
+from scoring.server.routes import admin, auth, dashboard, projects, review, setup, units
 from scoring.web.routes import assets
 from scoring.web.security import LOCAL_HOSTS, HostCheck, allowed_hosts, security_headers
 
-ROUTERS = (assets.router, auth.router, units.router, projects.router, dashboard.router, setup.router,
-           admin.router)
+ROUTERS = (assets.router, auth.router, units.router, projects.router, dashboard.router, review.router,
+           setup.router, admin.router)
 PLAIN_ERRORS = {400: "请求无法识别，请刷新页面后重试。", 404: "没有这个页面。", 405: "不支持这种请求方式。",
                 413: "提交的内容过大。", 422: "请求缺少必要的内容，请从页面上的链接和按钮操作。"}
 

@@ -77,7 +77,8 @@ class Unit(Base):
 
 
 class Project(Base):
-    """A project a unit is expected to evaluate in a year, with the template it uses."""
+    """A project a unit is expected to evaluate in a year, with the template it uses (and,
+    set up from a target table, that table's indicators and targets)."""
 
     __tablename__ = "projects"
     __table_args__ = (UniqueConstraint("unit_id", "year", "name"),)
@@ -88,6 +89,8 @@ class Project(Base):
     template: Mapped[str] = mapped_column(String(200), default="")
     contact: Mapped[str] = mapped_column(String(200), default="")
     created: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    # set up from a target table: its evaluation awaiting actuals (targets.py), else None
+    targets: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
     unit: Mapped[Unit] = relationship(back_populates="projects")
 
 
@@ -188,3 +191,19 @@ class SubmitEvent(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     submission: Mapped[Submission] = relationship()
+
+
+class SavedReview(Base):
+    """A 复核人's review of one version: the record of scoring/review/records.py (`Review`,
+    as JSON: weights, judged scores, comments, the evaluation's content hash), who saved it
+    and when, and the total it gives. Append-only: a later review is a new row."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    total: Mapped[str | None] = mapped_column(String(20), nullable=True)  # Decimal as text
+    grade: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    record: Mapped[str] = mapped_column(Text)
+    account: Mapped[Account] = relationship()

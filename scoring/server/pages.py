@@ -3,6 +3,7 @@ renders one with the session's CSRF token and the logged-in account."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fastapi import Request
@@ -19,7 +20,7 @@ ACTIONS = {
     "login_refused_disabled": "停用账户尝试登录", "account_create": "创建账户", "account_disable": "停用账户",
     "account_enable": "启用账户", "password_reset": "重置密码", "password_change": "修改密码",
     "upload": "上传文件", "restore": "恢复备份", "init": "初始化服务器", "setup_import": "导入年度项目清单",
-    "download": "下载", "submit": "提交", "review_open": "打开复核视图",
+    "download": "下载", "submit": "提交", "review_open": "打开复核视图", "review_save": "保存复核",
 }
 """The audit log's action codes as people read them."""
 
@@ -31,6 +32,7 @@ def environment() -> Environment:
     from scoring.web.rendering import environment as web_environment
 
     env.filters.update({k: web_environment().filters[k] for k in ("num", "fixed")})
+    env.filters["fromjson"] = json.loads
     env.filters["when"] = lambda at: at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if at else ""
     return env
 

@@ -177,7 +177,7 @@ def test_a_unit_uploads_fixes_and_submits_and_the_dashboard_follows(office, stor
     missing = reviewer.get("/dashboard?year=2022&state=未上传")
     assert OTHER in missing.text and f"/projects/{project}/versions" not in missing.text
     review = reviewer.get(f"/projects/{project}/versions/2/review")
-    assert review.status_code == 200 and "92.40" in review.text and "只读" in review.text
+    assert review.status_code == 200 and "92.40" in review.text and "尚未复核" in review.text
 
     document = reporter.get(f"/projects/{project}/document")
     assert document.status_code == 200

@@ -1,8 +1,6 @@
 """The 复核人's pages: the year's dashboard (expected, submitted, with errors, missing,
 coverage; totals and grades, filtered and sorted; the grade distribution as an inline
-SVG chart), the 催报清单 and the city's 汇总表 for download, and each version opened in
-the reviewer page's table (read-only here: `scoring.web`'s `table_view` computes the
-rows and merges; reviewing with saved review records stays with `jixiao serve`).
+SVG chart), the 催报清单 and the city's 汇总表 for download. Each version opens in the review view (review.py).
 """
 
 from __future__ import annotations
@@ -18,11 +16,7 @@ from scoring.server.access import DB, Reviewer, source
 from scoring.server.accounts import audit
 from scoring.server.pages import page
 from scoring.server.progress import STATES, grade_chart, overview, reminder_list, statuses, years
-from scoring.server.routes.projects import XLSX, download, project_of, scored_version
-from scoring.sources.loader import SourceMap
-from scoring.web.catalog import Entry
-from scoring.web.reviewing import evaluate
-from scoring.web.table_view import table_view
+from scoring.server.routes.projects import XLSX, download, scored_version
 
 router = APIRouter()
 SORTS = {"unit": "单位", "total": "总分", "state": "状态"}
@@ -78,17 +72,3 @@ def summary(request: Request, db: DB, me: Reviewer, year: int):
     audit(db, me, "download", f"{chosen} 年度", source(request), f"汇总表（{len(scored)} 个已提交项目）")
     db.commit()
     return download(content, f"{chosen}_汇总表.xlsx", XLSX)
-
-
-@router.get("/projects/{project_id}/versions/{version}/review")
-def review(request: Request, db: DB, me: Reviewer, project_id: int, version: int):
-    project = project_of(db, me, project_id)
-    row, checked = scored_version(request, db, project, version)
-    entry = Entry(id=str(row.id), path=Path(row.original_name), relative=row.original_name, sheet=0,
-                  source=SourceMap(row.original_name), evaluation=checked.evaluation, result=checked.result,
-                  issues=())
-    view = table_view(entry, evaluate(entry, {}), {})
-    audit(db, me, "review_open", f"{project.unit.name}/{project.year}/{project.name}", source(request),
-          f"第 {row.version} 版")
-    db.commit()
-    return page(request, "review.html", me=me, project=project, row=row, problems=checked.problems, **view)

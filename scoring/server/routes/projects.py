@@ -11,6 +11,7 @@ are written to the audit log.
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -30,7 +31,7 @@ from scoring.server.pages import page
 from scoring.server.progress import statuses
 from scoring.server.setup import project_templates
 from scoring.server.submissions import store_submission, submission_bytes
-from scoring.sources.instantiate import instantiate
+from scoring.server.targets import evaluation_of
 from scoring.sources.templates import require_template
 
 router = APIRouter(prefix="/projects")
@@ -48,7 +49,8 @@ def project_of(db: Session, account: Account, project_id: int) -> Project:
 
 def download(content: bytes, name: str, kind: str) -> Response:
     """A file to save, its Chinese name in the RFC 6266 form every browser reads."""
-    ascii_name = "download" + name[name.rfind("."):]
+    ext = re.search(r"\.[A-Za-z0-9]{1,5}$", name)  # the name's own suffix only: never a quote or a line break
+    ascii_name = "download" + (ext.group(0) if ext else "")
     return Response(content, media_type=kind, headers={
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
         "Cache-Control": "no-store"})
@@ -83,7 +85,7 @@ def workbook(request: Request, db: DB, me: Anyone, project_id: int):
     if project.template not in project_templates():
         raise HTTPException(409, f"本项目的模板“{project.template}”不可用，请联系管理员在年度项目清单中改正。")
     template = require_template(project.template)
-    data, _ = instantiate(template, unit=project.unit.name, year=project.year, project=project.name)
+    data = evaluation_of(project, template)
     buffer = io.BytesIO()
     build_workbook([data], template=template).save(buffer)
     name = f"{safe_name(project.unit.name)}_{project.year}_{safe_name(project.name)}_填报.xlsx"

@@ -1,6 +1,7 @@
 """The 管理员's 年度项目清单 page: the blank 单位项目清单 template for download, and a
-filled-in list uploaded and imported (every problem at its sheet and cell; nothing
-imported while there is one)."""
+filled-in list, or one or several target tables (项目绩效目标表, told apart by content),
+uploaded and imported (every problem at its sheet and cell; nothing imported while
+there is one)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from scoring.server.accounts import audit
 from scoring.server.models import Project, Unit
 from scoring.server.pages import page
 from scoring.server.routes.projects import XLSX, download
-from scoring.server.setup import blank_setup, import_setup
+from scoring.server.setup import blank_setup, import_setup, project_templates
+from scoring.server.targets import DEFAULT_TEMPLATE, import_targets, is_target_table
 from scoring.sources.detect import describe, file_kind, is_spreadsheet_kind
 
 router = APIRouter(prefix="/admin/setup")
@@ -27,7 +29,7 @@ def _page(request: Request, db, me, status: int = 200, message: str = "", kind: 
     counts = db.execute(select(Project.year, func.count()).group_by(Project.year).order_by(Project.year)).all()
     units = db.scalar(select(func.count()).select_from(Unit))
     return page(request, "setup.html", status, me=me, counts=counts, units=units, message=message, kind=kind,
-                problems=list(problems))
+                problems=list(problems), templates=project_templates(), default_template=DEFAULT_TEMPLATE)
 
 
 @router.get("")
@@ -44,25 +46,40 @@ def template(request: Request, db: DB, me: Admin):
 
 @router.post("")
 def import_list(request: Request, db: DB, me: Admin, form: Form):
-    sent = getattr(request.state, "upload", None)
-    if not sent or not sent[1]:
-        return _page(request, db, me, 400, "请选择填好的单位项目清单（.xlsx、.xls 或 .ods）。", "error")
-    name, content = sent
-    shown = (name or "单位项目清单").replace("/", "_").replace("\\", "_")[:100]
+    """A 单位项目清单, or one or several 项目绩效目标表 (told apart by content)."""
+    sent = [(name, content) for name, content in getattr(request.state, "uploads", []) if content]
+    if not sent:
+        return _page(request, db, me, 400, "请选择填好的单位项目清单，或项目绩效目标表（.xlsx、.xls 或 .ods）。", "error")
     with tempfile.TemporaryDirectory(prefix="jixiao-setup-") as folder:
-        path = Path(folder) / "清单"
-        path.write_bytes(content)
+        files = []
         try:
-            kind = file_kind(path)
-            if not is_spreadsheet_kind(kind):
-                raise ScoringError(f"{shown}：这是{describe(kind)}，不是工作簿；请上传填好的单位项目清单。")
-            path = path.rename(path.with_name(f"清单.{kind}"))
-            result = import_setup(db, path, shown, me, source(request))
+            for n, (name, content) in enumerate(sent):
+                shown = (name or "清单").replace("/", "_").replace("\\", "_")[:100]
+                path = Path(folder) / f"上传{n}"
+                path.write_bytes(content)
+                kind = file_kind(path)
+                if not is_spreadsheet_kind(kind):
+                    raise ScoringError(f"{shown}：这是{describe(kind)}，不是工作簿；请上传单位项目清单或项目绩效目标表。")
+                files.append((path.rename(path.with_name(f"上传{n}.{kind}")), shown))
+            tables = [is_target_table(path) for path, _ in files]
+            if all(tables):
+                year = form.get("year", "").strip()
+                result = import_targets(db, files, form.get("template") or DEFAULT_TEMPLATE, me, source(request),
+                                        unit=form.get("unit", "").strip()[:100] or None,
+                                        year=int(year) if year.isdigit() and len(year) == 4 else None)
+            elif len(files) == 1:
+                result = import_setup(db, files[0][0], files[0][1], me, source(request))
+            else:
+                raise ScoringError("一次只能上传一份单位项目清单，或者一张或几张项目绩效目标表；"
+                                   f"其中不是目标表的：{'、'.join(s for (_, s), t in zip(files, tables) if not t)}")
         except ScoringError as exc:
             db.rollback()
-            return _page(request, db, me, 400, str(exc).replace(str(path), shown), "error")
+            message = str(exc)
+            for path, shown in files:
+                message = message.replace(str(path), shown)
+            return _page(request, db, me, 400, message, "error")
     if not result.ok:
-        return _page(request, db, me, 400, f"清单有 {len(result.problems)} 个错误，未导入任何内容；请改正后重新上传。",
+        return _page(request, db, me, 400, f"有 {len(result.problems)} 个错误，未导入任何内容；请改正后重新上传。",
                      "error", result.problems)
     return _page(request, db, me, 200, f"已导入：新单位 {result.units_new} 个，新项目 {result.projects_new} 个，"
                  f"更新 {result.updated} 个，未变 {result.unchanged} 个。", "ok")

@@ -26,7 +26,7 @@ from scoring.server.progress import statuses
 from scoring.server.routes.projects import XLSX, download
 from scoring.server.setup import project_templates
 from scoring.server.submissions import store_submission
-from scoring.sources.instantiate import instantiate
+from scoring.server.targets import evaluation_of
 from scoring.sources.templates import require_template
 
 router = APIRouter()
@@ -75,7 +75,7 @@ def unit_workbook(request: Request, db: DB, me: Anyone, unit_id: int, year: int 
     if any(p.template not in known for p in projects):
         raise HTTPException(409, "有项目的模板不可用，请联系管理员在年度项目清单中改正。")
     templates = {p.template: require_template(p.template) for p in projects}
-    evaluations = [instantiate(templates[p.template], unit=unit.name, year=year, project=p.name)[0] for p in projects]
+    evaluations = [evaluation_of(p, templates[p.template]) for p in projects]
     shared = next(iter(templates.values())) if len(templates) == 1 else None
     buffer = io.BytesIO()
     build_workbook(evaluations, template=shared).save(buffer)
