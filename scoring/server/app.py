@@ -12,17 +12,16 @@ and the app-wide login guard (access.py), the host check and headers
 from __future__ import annotations
 
 import asyncio
-import socket
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from scoring.core.issues import ScoringError
 from scoring.server.access import NotLoggedIn, Sessions, guard, session_cookie
 from scoring.server.database import Store
 from scoring.server.pages import environment, page
 from scoring.server.routes import admin, auth, dashboard, projects, review, setup, units
+from scoring.web.app import check_port
 from scoring.web.routes import assets
 from scoring.web.security import LOCAL_HOSTS, HostCheck, allowed_hosts, security_headers
 
@@ -111,7 +110,7 @@ def serve(store: Store, host: str = "127.0.0.1", port: int = 8800, allow_hosts: 
     import uvicorn
 
     app = create_app(store, host=host, allow_hosts=allow_hosts)
-    _check_port(host, port)
+    check_port(host, port)  # the reviewer page's own check: a clear message when the port is taken
     print(f"jixiao 服务器：{address(host, port)}", flush=True)
     print(f"数据库：{store.place.shown}", flush=True)
     warning = network_warning(host)
@@ -120,12 +119,3 @@ def serve(store: Store, host: str = "127.0.0.1", port: int = 8800, allow_hosts: 
     print("按 Ctrl+C 停止。", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
                 proxy_headers=True, forwarded_allow_ips="127.0.0.1", timeout_keep_alive=5)
-
-
-def _check_port(host: str, port: int) -> None:
-    try:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.bind((host, port))
-    except OSError as exc:
-        raise ScoringError(f"无法在 {host}:{port} 上启动（{exc.strerror}）：端口可能已被占用，"
-                           f"请用 --port 指定其他端口，如 --port {port + 1}") from None

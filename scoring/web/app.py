@@ -92,7 +92,7 @@ def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000, open_br
     import uvicorn
 
     app = create_app(folder, host=host, allow_hosts=allow_hosts)
-    _check_port(host, port)
+    check_port(host, port)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # this computer's own browser
     url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
     _announce(url, app.state.web.catalog, host, allow_hosts)
@@ -104,7 +104,7 @@ def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000, open_br
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
-def _check_port(host: str, port: int) -> None:
+def check_port(host: str, port: int) -> None:
     """A clear message instead of uvicorn's traceback when the port is taken."""
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
