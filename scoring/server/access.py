@@ -147,7 +147,7 @@ async def read_form(request: Request) -> dict[str, str]:
             form = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in loaded.items()}
         else:
             raise HTTPException(415, "只接受表单（application/x-www-form-urlencoded）或 JSON 提交。")
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: "[[[[…" nested past Python's stack
         raise HTTPException(400, "提交的内容无法识别，请刷新页面后重试。") from None
     request.state.form = form
     return form
@@ -161,7 +161,7 @@ async def _body(request: Request, limit: int) -> bytes:
     bytes, and as soon as it sends more."""
     too_large = HTTPException(413, f"提交的内容过大（上限 {size_text(limit)}）。")
     declared = request.headers.get("content-length", "0")
-    if not declared.isdigit() or int(declared) > limit:
+    if not declared.isascii() or not declared.isdigit() or int(declared) > limit:
         raise too_large
     body = bytearray()
     async for chunk in request.stream():
@@ -203,8 +203,12 @@ async def _read_upload(request: Request) -> dict[str, str]:
 async def guard(request: Request, account: Current) -> None:
     """Before every route: anonymous visitors reach only the public endpoints, and every write
     carries the session's CSRF token."""
-    if request.scope.get("endpoint") not in request.app.state.public and account is None:
+    public = request.scope.get("endpoint") in request.app.state.public
+    if not public and account is None:
         raise NotLoggedIn()
+    if public and account is None and request.headers.get("content-type", "").startswith("multipart/"):
+        # an anonymous visitor sends a login form, never a file: no 20 MB body is read for it
+        raise HTTPException(415, "只接受表单提交。")
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER)  # with the header the body is left to the route (uploads)
         if sent is None:

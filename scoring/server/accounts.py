@@ -161,8 +161,15 @@ def authenticate(db: Session, name: str, password: str, source: str) -> Account:
         raise LoginRefused("账户名或密码不正确。") from None
     if (recent_failures(db, wanted, source) >= MAX_FAILURES
             or recent_failures(db, None, source) >= MAX_ADDRESS_FAILURES):
-        audit(db, wanted, "login_blocked", wanted, source)
-        db.commit()
+        # one audit row per name and address per window: blocked tries cost nothing to send,
+        # and must not grow the append-only log without end
+        since = now() - WINDOW
+        logged = db.scalar(select(AuditEntry.id).where(
+            AuditEntry.action == "login_blocked", AuditEntry.target == wanted, AuditEntry.source == source,
+            AuditEntry.at >= since).limit(1))
+        if logged is None:
+            audit(db, wanted, "login_blocked", wanted, source)
+            db.commit()
         minutes = int(WINDOW.total_seconds() // 60)
         raise LoginRefused(f"登录失败次数过多，请 {minutes} 分钟后再试，或请管理员重置密码。")
     account = db.scalar(select(Account).where(Account.name == wanted))

@@ -12,6 +12,7 @@ and the app-wide login guard (access.py), the host check and headers
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
@@ -66,6 +67,7 @@ def create_app(store: Store, host: str = "127.0.0.1", allow_hosts: tuple[str, ..
     app.middleware("http")(security_headers)  # outermost: refused hosts get the headers too
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(NotLoggedIn, _not_logged_in)
+    app.add_exception_handler(Exception, _unexpected)
     for router in ROUTERS:
         app.include_router(router)
     return app
@@ -82,6 +84,12 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
     if not hasattr(request.state, "session"):  # refused before the session was read
         return PlainTextResponse(_plain(exc), status_code=exc.status_code)
     return page(request, "error.html", exc.status_code, message=_plain(exc), status=exc.status_code)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """A fault of ours: a Chinese answer, never a traceback; the traceback goes to the server's log."""
+    logging.getLogger("jixiao.server").error("未处理的错误：%s %s", request.method, request.url.path, exc_info=exc)
+    return PlainTextResponse("服务器内部错误，已记入服务器日志；请稍后重试，或联系管理员。", status_code=500)
 
 
 async def _not_logged_in(request: Request, exc: NotLoggedIn) -> Response:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from scoring.core.issues import ScoringError, by_position
+from scoring.core.issues import Issue, ScoringError, by_position
 from scoring.core.model import Evaluation
 from scoring.core.results import EvaluationResult
 from scoring.pipeline import score_workbook
@@ -99,8 +99,34 @@ def read(content: bytes, original_name: str) -> Reading:
     return Reading(shown, folder, tuple(scored))
 
 
-def for_project(reading: Reading, project_name: str) -> Checked:
-    """The sheet of `project_name` in what was read, with its problems at sheet and cell."""
+def _not_this_project(scored, project: Project) -> list[Issue]:
+    """A sheet that names another unit or year, or changes the targets the project was set up
+    with: an error at its cell, so it can never be submitted as this project's."""
+    from scoring.core.values import normalize
+    from scoring.server.targets import set_targets
+
+    ev, locate = scored.evaluation, scored.source.locate
+    found = []
+    if not same_name(ev.unit, project.unit.name):
+        found.append(Issue(locate("unit"), f"单位名称“{ev.unit}”不是本项目的单位“{project.unit.name}”",
+                           "请下载本单位的填报工作簿填写后上传，不要改动单位名称"))
+    if ev.year != project.year:
+        found.append(Issue(locate("year"), f"年度 {ev.year} 不是本项目的年度 {project.year}",
+                           "请下载本年度的填报工作簿填写后上传"))
+    targets = set_targets(project)
+    for i, ind in enumerate(ev.indicators):
+        expected = targets.get(ind.level3)
+        if expected is not None and normalize(ind.target or "") != normalize(expected):
+            found.append(Issue(locate(f"indicators[{i}].target"),
+                               f"三级指标“{ind.level3}”的年度指标值“{ind.target or ''}”与绩效目标表的“{expected}”不一致",
+                               "年度指标值以批复的绩效目标表为准，请改回后上传"))
+    return found
+
+
+def for_project(reading: Reading, project: Project) -> Checked:
+    """The sheet of `project` in what was read, with its problems at sheet and cell; a sheet of
+    another unit or year, or with changed targets, is an error."""
+    project_name = project.name
     if reading.failure:
         return Checked(None, None, list(reading.failure))
 
@@ -115,12 +141,13 @@ def for_project(reading: Reading, project_name: str) -> Checked:
         return Checked(None, None, [_problem("error", reading.shown, f"工作簿中找不到项目“{project_name}”的自评表"
                                              f"（其中：{found}）", "请下载本项目的填报工作簿填写后上传，不要改动表中的项目名称")]
                        + problems(unreadable))
-    return Checked(mine[0].evaluation, mine[0].result, problems(mine[0].issues))
+    return Checked(mine[0].evaluation, mine[0].result,
+                   problems((*mine[0].issues, *_not_this_project(mine[0], project))))
 
 
 def check(content: bytes, original_name: str, project: Project) -> Checked:
     """Score `content` as `project`'s workbook; never raises for a bad file."""
-    return for_project(read(content, original_name), project.name)
+    return for_project(read(content, original_name), project)
 
 
 def record(db: Session, row: Submission, checked: Checked) -> Scoring:

@@ -57,6 +57,14 @@ def _decode(value):
     return value
 
 
+def set_targets(project: Project) -> dict[str, str]:
+    """三级指标 → 年度指标值 as the project's target table set them (empty without one)."""
+    if not project.targets:
+        return {}
+    data = _decode(json.loads(project.targets))
+    return {i["level3"]: str(i["target"]) for i in data.get("indicators", ()) if i.get("level3") and i.get("target")}
+
+
 def evaluation_of(project: Project, template) -> dict:
     """The evaluation a project's fill-in workbook is made from: its target table's, with
     the targets set, or the template's blank rows."""

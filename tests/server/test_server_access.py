@@ -49,9 +49,11 @@ def world(store):
         admin = create_account(db, "管理员", "管理员", None, PASSWORD, "测试", "命令行")
         create_account(db, "复核人", "复核人", None, PASSWORD, admin, "命令行")
         a = create_account(db, "填报人甲", "填报人", "甲单位", PASSWORD, admin, "命令行")
-        b = create_account(db, "填报人乙", "填报人", "乙单位", PASSWORD, admin, "命令行")
-        db.add(Project(unit_id=a.unit_id, year=2024, name="甲单位公开项目", template="", contact="", created=now()))
-        secret = Project(unit_id=b.unit_id, year=2024, name=SECRET_PROJECT, template="", contact="", created=now())
+        # 乙 is the unit whose filled-in workbook the test uploads (seed 001's 慢性病专家鉴定费, 2022):
+        # a sheet of another unit or year would be refused as not this project's
+        b = create_account(db, "填报人乙", "填报人", "安阳市北关区医疗保障局", PASSWORD, admin, "命令行")
+        db.add(Project(unit_id=a.unit_id, year=2022, name="甲单位公开项目", template="", contact="", created=now()))
+        secret = Project(unit_id=b.unit_id, year=2022, name=SECRET_PROJECT, template="", contact="", created=now())
         db.add(secret)
         db.commit()
         content = LIBREOFFICE_XLS.read_bytes()
@@ -99,7 +101,7 @@ def every_route(app):
 
 def _fill(path: str, world) -> str:
     values = {"unit_id": world["unit_b"], "account_id": world["account_b"], "name": "app.css",
-              "project_id": world["project_b"], "version": 1, "year": 2024}
+              "project_id": world["project_b"], "version": 1, "year": 2022}
     names = re.findall(r"{(\w+)}", path)
     unknown = [n for n in names if n not in values]
     assert not unknown, f"{path}: teach the access tests a value for {unknown}"
@@ -226,7 +228,8 @@ def test_login_attempts_are_limited_across_two_server_processes(store, where, wo
             assert failures == MAX_FAILURES
             actions = list(db.scalars(select(AuditEntry.action).where(AuditEntry.target == "填报人甲")
                                       .order_by(AuditEntry.id)))
-        assert actions[-MAX_FAILURES - 3:] == ["login_failed"] * MAX_FAILURES + ["login_blocked"] * 2 + ["login"]
+        # two blocked tries, one audit row (once per name, address and window)
+        assert actions[-MAX_FAILURES - 2:] == ["login_failed"] * MAX_FAILURES + ["login_blocked"] + ["login"]
         # a session signed by one process is honoured by the other (one key in the database)
         session = login(one, "复核人")
         other = client(two)
@@ -272,8 +275,12 @@ def test_a_password_reset_ends_the_old_sessions(app, store, world):
     assert changed.status_code == 200 and "密码已修改" in changed.text
     assert fresh.get("/account").status_code == 200  # this session goes on
     assert login(app, "填报人甲", "my own password").answer.status_code == 303
+    copied = client(app)
+    copied.cookies.update(fresh.cookies)  # the session cookie, copied to another browser
+    assert copied.get("/account").status_code == 200
     logout = fresh.post("/logout", data={"csrf": token(fresh)})
     assert logout.headers["location"] == "/login" and fresh.get("/account").status_code == 303
+    assert copied.get("/account").status_code == 303  # 退出 ends the copied cookie's session too
 
 
 def test_requests_to_another_host_name_are_refused_and_the_network_warning_names_https(app, world):
@@ -307,3 +314,28 @@ def test_trying_many_names_from_one_address_is_limited_too(app, store, world):
         db.commit()
     assert login(app, "填报人甲", address="10.6.6.6").answer.status_code == 429
     assert login(app, "填报人甲", address="10.6.6.7").answer.status_code == 303
+
+
+def test_odd_bodies_and_years_are_clear_answers_not_server_errors(app, world):
+    anonymous = client(app)
+    deep = anonymous.post("/login", content="[" * 60000, headers={"Content-Type": "application/json"})
+    assert deep.status_code in (400, 403) and "Internal" not in deep.text
+    reporter = login(app, "填报人甲")
+    odd = reporter.post(f"/units/{world['unit_a']}/upload", data={"csrf": token(reporter), "year": "²"},
+                        files={"file": ("x.xlsx", b"PK")})
+    assert odd.status_code < 500
+
+
+def test_blocked_logins_are_audited_once_a_window_and_anonymous_uploads_are_refused(app, world, store):
+    from sqlalchemy import func, select
+
+    from scoring.server.models import AuditEntry
+
+    anonymous = client(app)
+    for _ in range(12):
+        anonymous.post("/login", data={"csrf": token(anonymous), "name": "填报人甲", "password": "wrong"})
+    with store.session() as db:
+        blocked = db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "login_blocked"))
+    assert blocked == 1
+    upload = client(app).post("/login", files={"file": ("big.bin", b"x" * 1000)})
+    assert upload.status_code == 415

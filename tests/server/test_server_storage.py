@@ -27,6 +27,7 @@ from scoring.server.models import (
     Account,
     AuditEntry,
     Project,
+    SavedReview,
     Scoring,
     Submission,
     SubmitEvent,
@@ -129,6 +130,24 @@ def test_the_database_itself_refuses_to_change_submissions_scorings_submits_or_t
     with store.session() as db:
         assert db.scalar(select(func.count()).select_from(Submission)) == 1
         assert db.scalar(select(Submission.sha256)) == hashlib.sha256(b"data").hexdigest()
+
+
+@pytest.mark.parametrize("table", ["submissions", "audit_log", "scorings", "submit_events", "reviews"])
+def test_no_append_only_table_can_be_emptied(store, table):
+    # PostgreSQL: TRUNCATE fires no row trigger, so a statement trigger refuses it (0005);
+    # SQLite has no TRUNCATE, and a DELETE of every row is refused by the row triggers
+    emptying = f"TRUNCATE {table} CASCADE" if store.engine.dialect.name == "postgresql" else f"DELETE FROM {table}"
+    with store.session() as db:  # a row in each table, so that a row trigger has something to refuse
+        reporter, project = _project(db)
+        row = store_submission(db, project, b"data", "a.xlsx", reporter, "10.0.0.5")
+        db.add(Scoring(submission_id=row.id, errors=0, warnings=0, total="90", grade="优", issues="[]", scored_at=now()))
+        db.add(SubmitEvent(submission_id=row.id, project_id=project.id, account_id=reporter.id, at=now()))
+        db.add(SavedReview(submission_id=row.id, account_id=reporter.id, at=now(), total="90", grade="优", record="{}"))
+        db.commit()
+    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as connection:
+        connection.execute(text(emptying))
+    with store.session() as db:
+        assert db.scalar(select(func.count()).select_from(Submission)) == 1
 
 
 def test_files_in_a_storage_folder_are_named_by_their_hash_and_checked_when_read(store, tmp_path):

@@ -155,3 +155,32 @@ def test_the_command_imports_several_tables_one_saved_by_libreoffice_as_xls(wher
     assert "用 --unit" in capsys.readouterr().err
     assert main(argv[:2] + [str(bad), "--unit", "焦作市医疗保障局"] + argv[4:]) == 0
     assert "新项目 0 个，更新 0 个，未变 6 个" in capsys.readouterr().out
+
+
+def test_a_sheet_of_another_unit_or_with_changed_targets_cannot_be_submitted(office, store, tmp_path):
+    admin = login(office, "管理员")
+    assert _upload(admin, [JIAOZUO]).status_code == 200
+    with store.session() as db:
+        project = db.scalar(select(Project).where(Project.name == "基金监管专项经费"))
+        create_account(db, "焦作填报人", "填报人", "焦作市医疗保障局", PASSWORD, "测试", "命令行")
+        db.commit()
+        project_id = project.id
+    reporter = login(office, "焦作填报人")
+    ws_book = openpyxl.load_workbook(io.BytesIO(reporter.get(f"/projects/{project_id}/workbook").content))
+    ws = ws_book["基金监管专项经费"]
+    changed = next(c for row in ws.iter_rows() for c in row if c.value == ">1000家")
+    changed.value = ">10家"  # a unit lowering the target it was set
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value == "焦作市医疗保障局":
+                c.value = "濮阳市华龙区医疗保障局"  # and naming another unit
+    path = tmp_path / "改动.xlsx"
+    ws_book.save(path)
+    answer = reporter.post(f"/projects/{project_id}/upload", data={"csrf": token(reporter)},
+                           files={"file": ("改动.xlsx", path.read_bytes())})
+    text = html.unescape(answer.text)
+    assert "与绩效目标表的“>1000家”不一致" in text
+    assert "单位名称“濮阳市华龙区医疗保障局”不是本项目的单位“焦作市医疗保障局”" in text
+    assert f'action="/projects/{project_id}/submit"' not in text  # no 提交 offered
+    refused = reporter.post(f"/projects/{project_id}/submit", data={"csrf": token(reporter), "version": "1"})
+    assert refused.status_code != 303 and "有错误" in html.unescape(refused.text)

@@ -40,6 +40,9 @@ def login(request: Request, db: DB, form: Form):
 
 @router.post("/logout")
 def logout(request: Request, db: DB, me: Anyone):
+    # ends every session of the account, so a copied cookie is worthless after 退出 (the cookie
+    # itself is signed, not stored: the epoch is what the server can revoke)
+    me.session_epoch += 1
     audit(db, me, "logout", me.name, source(request))
     db.commit()
     request.state.session.logout()

@@ -5,6 +5,7 @@ there is one)."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def import_list(request: Request, db: DB, me: Admin, form: Form):
                 year = form.get("year", "").strip()
                 result = import_targets(db, files, form.get("template") or DEFAULT_TEMPLATE, me, source(request),
                                         unit=form.get("unit", "").strip()[:100] or None,
-                                        year=int(year) if year.isdigit() and len(year) == 4 else None)
+                                        year=int(year) if re.fullmatch(r"[0-9]{4}", year) else None)
             elif len(files) == 1:
                 result = import_setup(db, files[0][0], files[0][1], me, source(request))
             else:

@@ -8,6 +8,7 @@ A 填报人 sees only its own unit (access.unit_of); 复核人 and 管理员 see
 from __future__ import annotations
 
 import io
+import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -91,7 +92,7 @@ def unit_upload(request: Request, db: DB, me: Reporter, unit_id: int, form: Form
     (the file as uploaded), scored from its own sheet; projects not in it are left alone."""
     unit = unit_of(db, me, unit_id)
     rows = statuses(db, unit_id=unit.id)
-    year = _year_of(rows, int(form["year"]) if form.get("year", "").isdigit() else None)
+    year = _year_of(rows, int(form["year"]) if re.fullmatch(r"[0-9]{1,4}", form.get("year", "")) else None)
     sent = getattr(request.state, "upload", None)
     if not sent or not sent[1]:
         return _unit_page(request, db, me, unit, 400, "请选择要上传的填报工作簿（.xlsx、.xls 或 .ods）。", "error")
@@ -110,7 +111,7 @@ def unit_upload(request: Request, db: DB, me: Reporter, unit_id: int, form: Form
                                    request.app.state.store.place.storage)
         except ScoringError as exc:
             return _unit_page(request, db, me, unit, 503, str(exc), "error")
-        checked = for_project(reading, project.name)
+        checked = for_project(reading, project)
         record(db, row, checked)
         db.commit()
         results.append((project, row.version, checked.errors))
