@@ -384,3 +384,11 @@ def test_a_month_is_taken_at_its_end_against_a_day_deadline():
     assert not run_data(data).ok  # September may be after the 15th: a judged score is asked for
     data["indicators"][0]["target"] = "2022年9月30日前"
     assert run_data(data).result.indicators[0].score == D(10)
+
+
+def test_a_contradicting_execution_rate_row_names_the_base_the_table_uses():
+    data = evaluation({"level3": "预算执行率", "target": "≥90%", "actual": "100%", "weight": "90"},
+                      settings={"funding_rate_base": "initial"})
+    data["funding"] = {"weight": 10, "initial_budget": 200, "executed": 150}
+    (issue,) = [i for i in run_data(data).issues if i.location.path == "indicators[0].actual"]
+    assert "全年执行数 ÷ 年初预算数" in issue.message and "75.00%" in issue.message

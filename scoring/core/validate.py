@@ -116,7 +116,8 @@ def check_funds_contradictions(parsed: ParsedEvaluation, result: EvaluationResul
             continue
         value = computed[name]
         if abs(a.number - value) > FUNDS_TOLERANCE:
-            formula = ("全年执行数 ÷ 全年预算数" if name == "预算执行率"
+            base = "年初预算数" if ev.settings.funding_rate_base == "initial" else "全年预算数"
+            formula = (f"全年执行数 ÷ {base}" if name == "预算执行率"
                        else "（全年预算数 − 年初预算数）÷ 年初预算数")
             issues.append(Issue(locate(f"indicators[{i}].actual"),
                                 f"三级指标“{ind.level3}”的实际完成值 {ind.actual} 与资金情况不符：按 {formula} "
