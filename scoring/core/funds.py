@@ -31,36 +31,38 @@ def score_funding(funding: Funding, rounding: Rounding, locate: Locate = _nowher
     """
     precision = funding_precision(rounding)
     base_key, base_label = ("initial_budget", "年初预算数") if rate_base == "initial" else ("annual_budget", "全年预算数")
+    fields = funding.__dict__  # read once, past pydantic's attribute hook: every evaluation has a funds block
+    weight, executed, budget = fields["weight"], fields["executed"], fields[base_key]
     sources = tuple(
-        SourceResult(s.name, _rate(s.executed, getattr(s, base_key))) for s in funding.sources
-    )
-    missing = [(f, label) for f, label in ((base_key, base_label), ("executed", "全年执行数"))
-               if getattr(funding, f) is None]
-    if not funding.weight and (missing or not getattr(funding, base_key)):
+        SourceResult(s.name, _rate(s.executed, getattr(s, base_key))) for s in fields["sources"]
+    ) if fields["sources"] else ()
+    missing = [(f, label) for f, label, value in ((base_key, base_label, budget), ("executed", "全年执行数", executed))
+               if value is None]
+    if not weight and (missing or not budget):
         # a funds row worth 0 (专项债 without fiscal money in the year): nothing to score or require
-        return FundingResult(funding.weight, None, ZERO, "预算执行率分值为 0，不计分", sources), []
+        return FundingResult(weight, None, ZERO, "预算执行率分值为 0，不计分", sources), []
     if missing:
         issues = [Issue(locate(f"funding.{f}"), f"资金情况缺少{label}", f"请填写{label}（万元）")
                   for f, label in missing]
-        return FundingResult(funding.weight, None, None, issues[0].message, sources), issues
-    budget = getattr(funding, base_key)
-    rate = _rate(funding.executed, budget)
+        return FundingResult(weight, None, None, issues[0].message, sources), issues
+    rate = _rate(executed, budget)
     if rate is None:
         issue = Issue(locate(f"funding.{base_key}"), f"{base_label}为 0，无法计算预算执行率",
                       f"请填写{base_label}（万元）")
-        return FundingResult(funding.weight, None, None, issue.message, sources), [issue]
-    raw = funding.weight * min(rate, HUNDRED) / HUNDRED
+        return FundingResult(weight, None, None, issue.message, sources), [issue]
+    raw = weight * min(rate, HUNDRED) / HUNDRED
     score = quantize(raw, precision, rounding.mode)
+    shown = fixed(rate)
     explanation = (
-        f"执行率 = 全年执行数 {plain(funding.executed)} ÷ {base_label} {plain(budget)}"
-        f" = {fixed(rate)}%：{plain(funding.weight)} × {fixed(rate)}% = {plain(raw)}"
+        f"执行率 = 全年执行数 {plain(executed)} ÷ {base_label} {plain(budget)}"
+        f" = {shown}%：{plain(weight)} × {shown}% = {plain(raw)}"
     )
     if raw != score:
         how = "保留" if rounding.mode == "half_up" else "向下舍去至"
         explanation += f"，{how} {precision} 位小数得 {plain(score)}" if precision else f"，{how}整数得 {plain(score)}"
     if rate > HUNDRED:
-        explanation += f"（执行率超过 100%，得分封顶 {plain(funding.weight)}）"
-    return FundingResult(funding.weight, rate, score, explanation, sources), []
+        explanation += f"（执行率超过 100%，得分封顶 {plain(weight)}）"
+    return FundingResult(weight, rate, score, explanation, sources), []
 
 
 def _rate(executed: Decimal | None, budget: Decimal | None) -> Decimal | None:

@@ -56,7 +56,14 @@ def plain(value: Decimal | None) -> str:
     """
     if value is None:
         return ""
-    text = format(value, "f")
+    if value.__class__ is Decimal:
+        # str() writes the digits as format "f" does unless it chooses an exponent
+        # (1E+1, 1E-7), and costs half as much; rows print several numbers each
+        text = str(value)
+        if "E" in text:
+            text = format(value, "f")
+    else:
+        text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

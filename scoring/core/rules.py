@@ -58,7 +58,10 @@ def is_met(op: str | None, target: Decimal, actual: Decimal) -> bool:
 
 
 def _met(weight: Decimal, t: Quantity, a: Quantity, dev: Decimal | None) -> Outcome:
-    return Outcome(weight, True, dev, f"实际 {a.text.strip()} 达到目标 {t.text.strip()}")
+    return _new(Outcome, (weight, True, dev, f"实际 {a.text.strip()} 达到目标 {t.text.strip()}", None, False))
+
+
+_new = tuple.__new__  # an Outcome built without its Python-level __new__: one per scored row
 
 
 # ----------------------------------------------------------- quantitative
@@ -68,22 +71,23 @@ def positive_ratio(weight: Decimal, t: Quantity, a: Quantity) -> Outcome:
     """≥, >, 不低于, bare values, and = (DOMAIN §2: "otherwise scored like a
     positive indicator"): reaching the target → 分值; short of it → 分值 × actual/target.
     Over-achievement is never rewarded nor punished."""
-    dev = deviation(t.number, a.number)
-    if a.number >= t.number:
+    tn, an = t.number, a.number
+    dev = (an - tn) / tn * HUNDRED if tn else None  # `deviation`, inlined
+    if an >= tn:
         return _met(weight, t, a, dev)
-    raw = weight * a.number / t.number if t.number else ZERO
-    return Outcome(raw, False, dev, f"实际 {a.text.strip()} 未达到目标 {t.text.strip()}",
-                   f"{plain(weight)} × {plain(a.number)}/{plain(t.number)}")
+    raw = weight * an / tn if tn else ZERO
+    return _new(Outcome, (raw, False, dev, f"实际 {a.text.strip()} 未达到目标 {t.text.strip()}",
+                          f"{plain(weight)} × {plain(an)}/{plain(tn)}", False))
 
 
 def reverse_ratio(weight: Decimal, t: Quantity, a: Quantity) -> Outcome:
     """≤, <, 不超过 targets: missed → 分值 × target/actual."""
-    dev = deviation(t.number, a.number)
-    if is_met(t.op, t.number, a.number):
+    tn, an = t.number, a.number
+    dev = (an - tn) / tn * HUNDRED if tn else None  # `deviation`, inlined
+    if is_met(t.op, tn, an):
         return _met(weight, t, a, dev)
-    return Outcome(weight * t.number / a.number, False, dev,
-                   f"实际 {a.text.strip()} 超出目标 {t.text.strip()}",
-                   f"{plain(weight)} × {plain(t.number)}/{plain(a.number)}")
+    return _new(Outcome, (weight * tn / an, False, dev, f"实际 {a.text.strip()} 超出目标 {t.text.strip()}",
+                          f"{plain(weight)} × {plain(tn)}/{plain(an)}", False))
 
 
 def reverse_linear(weight: Decimal, t: Quantity, a: Quantity) -> Outcome:
@@ -105,10 +109,9 @@ def completion_rate(weight: Decimal, t: Quantity, a: Quantity) -> Outcome:
     rate = a.number
     dev = rate - HUNDRED
     if rate >= HUNDRED:
-        return Outcome(weight, True, dev, f"目标 {t.text.strip()}，完成率 {a.text.strip()}")
-    return Outcome(weight * rate / HUNDRED, False, dev,
-                   f"目标 {t.text.strip()}，完成率 {a.text.strip()}",
-                   f"{plain(weight)} × {plain(rate)}%")
+        return _new(Outcome, (weight, True, dev, f"目标 {t.text.strip()}，完成率 {a.text.strip()}", None, False))
+    return _new(Outcome, (weight * rate / HUNDRED, False, dev, f"目标 {t.text.strip()}，完成率 {a.text.strip()}",
+                          f"{plain(weight)} × {plain(rate)}%", False))
 
 
 QUANTITATIVE_RULES = {

@@ -186,7 +186,7 @@ def _qualitative(ind: Indicator, t: Value, a: Value, settings: Settings) -> tupl
     met = qualitative_met(target, a)
     reason = f"实际“{str(ind.actual).strip()}”对照目标“{str(ind.target).strip()}”"
     if met:
-        return "qualitative", Outcome(ind.weight, True, ZERO, reason + "，已达成")
+        return "qualitative", _new(Outcome, (ind.weight, True, ZERO, reason + "，已达成", None, False))
     return "qualitative", _undecided(ind, a, settings, reason)
 
 
@@ -229,7 +229,7 @@ def _deadline(ind: Indicator, t: Deadline | Period, a: Value, settings: Settings
     elif isinstance(a, Qualitative):
         met = qualitative_met(Qualitative("按时"), a) or a.text == str(ind.target).replace(" ", "") or None
     if met:
-        return "deadline", Outcome(ind.weight, True, ZERO, reason + "，按期完成")
+        return "deadline", _new(Outcome, (ind.weight, True, ZERO, reason + "，按期完成", None, False))
     return "deadline", _undecided(ind, a, settings, reason)
 
 
@@ -293,30 +293,82 @@ def score_indicator(
         The result, and the problems found in this row (an unscorable row has
         status ``error`` and score None).
     """
-    ind, index = row.indicator, row.index
-    if ind.breakdown:
-        return _row(ind, index, None, None, "breakdown", "breakdown", "其中项，只列示，不计分"), []
+    issues: list[Issue] = []
+    return _score_row(row, row.indicator.__dict__, _Context(settings, rounding, year), locate, issues), issues
+
+
+class _Context:
+    """What every row of one evaluation is scored with, looked up once per evaluation."""
+
+    __slots__ = ("settings", "year", "quant", "mode", "penalty", "zero_when_met", "reverse_rule")
+
+    def __init__(self, settings: Settings, rounding: Rounding, year: int):
+        self.settings, self.year = settings, year
+        self.quant, self.mode = _QUANTS[rounding.precision], _ROUNDING[rounding.mode]
+        self.penalty = settings.deviation_penalty
+        self.zero_when_met = settings.deviation_when_met == "zero"
+        self.reverse_rule = settings.reverse_rule
+
+
+# The per-row path reads an indicator's fields from its `__dict__` (where pydantic keeps
+# them), `fields`: an attribute of a pydantic model goes through its `__getattr__` hook,
+# several times the cost of a dictionary look-up, and scoring reads a dozen per row.
+
+
+def _score_row(row: ParsedIndicator, fields: dict, ctx: _Context, locate: Locate,
+               issues: list[Issue]) -> IndicatorResult:
+    """`score_indicator`, with the row's problems added to `issues`."""
+    ind, index, t, a, rule = row
+    if fields["breakdown"]:
+        return _row(fields, index, None, None, "breakdown", "breakdown", "其中项，只列示，不计分")
     try:
-        t = _readable(ind, "target", row.target)
-        a = _readable(ind, "actual", row.actual)
+        if t.__class__ is Quantity and a.__class__ is Quantity and rule is None and fields["score"] is None:
+            # the common row, numbers on both sides, no rule and no judged score: what
+            # `_outcome` and `_auto_quantitative` do for it, without the checks that cannot
+            # apply (a change to how `_outcome` chooses a rule changes these paths too)
+            tu, au = t.unit, a.unit
+            if au == "%" and tu != "%" and tu != "":
+                chosen = "completion_rate"
+            else:
+                if au != tu or not au:
+                    a = _compatible(t, a, ind)
+                op = t.op
+                chosen = ctx.reverse_rule if op == "<=" or op == "<" else "equality" if op == "=" else "positive_ratio"
+            return _finish(fields, index, chosen, _QUANTITATIVE[chosen](fields["weight"], t, a), ctx)
+        settings = ctx.settings
+        if rule is None and fields["score"] is None and a.__class__ in _READ_VALUES:
+            tc = t.__class__  # likewise a worded target, or a deadline, against a value that was read
+            if tc is Qualitative:
+                rule_name, outcome = _qualitative(ind, t, a, settings)
+                return _finish(fields, index, rule_name, outcome, ctx)
+            if tc is Deadline or tc is Period:
+                rule_name, outcome = _deadline(ind, t, a, settings, ctx.year)
+                return _finish(fields, index, rule_name, outcome, ctx)
+        t = _readable(ind, "target", t)
+        a = _readable(ind, "actual", a)
         if isinstance(t, NotApplicable) or isinstance(a, NotApplicable):
-            return _row(ind, index, None, None, "not_applicable", "not_applicable",
-                        "本年度不适用，不计分"), []
+            return _row(fields, index, None, None, "not_applicable", "not_applicable", "本年度不适用，不计分")
         if a is None:
-            if ind.score is not None:
-                return _finish(ind, index, "judged", _judged(ind, settings, None, None), settings, rounding)
+            if fields["score"] is not None:
+                return _finish(fields, index, "judged", _judged(ind, settings, None, None), ctx)
             raise _RowError("actual", f"三级指标“{ind.level3}”缺少实际完成值",
                             "请填写实际完成值；不适用的指标填“/”")
-        rule_name, outcome = _outcome(row, t, a, settings, year)
-        if ind.score is not None and not outcome.judged and outcome.score != ind.score:
+        rule_name, outcome = _outcome(row, t, a, settings, ctx.year)
+        if fields["score"] is not None and not outcome.judged and outcome.score != fields["score"]:
             rule_name, outcome = "judged", _judged(ind, settings, _level_of(a, settings, outcome.met), None)
-        return _finish(ind, index, rule_name, outcome, settings, rounding)
+        return _finish(fields, index, rule_name, outcome, ctx)
     except _RowError as exc:
         issue = Issue(locate(row.path(exc.field)), exc.message, exc.hint)
     except (RuleError, FormulaError) as exc:
         issue = Issue(locate(row.path("rule")), f"三级指标“{ind.level3}”的评分规则：{exc}",
                       _rule_hint(exc))
-    return _row(ind, index, None, None, "error", "", issue.message), [issue]
+    issues.append(issue)
+    return _row(fields, index, None, None, "error", "", issue.message)
+
+
+_QUANTITATIVE = rules.QUANTITATIVE_RULES
+# Values an actual can be read as that neither stop the row nor make it not applicable.
+_READ_VALUES = frozenset((Quantity, Deadline, Period, DateValue, Judgement, Qualitative))
 
 
 def _rule_hint(exc: Exception) -> str:
@@ -325,35 +377,32 @@ def _rule_hint(exc: Exception) -> str:
     return HELP if isinstance(exc, FormulaError) else "见文档 scoring.md 的“评分规则”一节（jixiao docs 显示文档位置）"
 
 
-def _finish(ind: Indicator, index: int, rule_name: str, outcome: Outcome, settings: Settings,
-            rounding: Rounding) -> tuple[IndicatorResult, list[Issue]]:
-    weight = ind.weight
-    raw = outcome.score
+def _finish(fields: dict, index: int, rule_name: str, outcome: Outcome, ctx: _Context) -> IndicatorResult:
+    weight = fields["weight"]
+    raw, met, dev, reason, expr, judged = outcome
     note = ""
     if raw > weight:
         raw, note = weight, f"（封顶 {plain(weight)}）"
-    elif raw < 0:
+    elif raw < ZERO:
         raw, note = ZERO, "（最低 0 分）"
-    penalty = settings.deviation_penalty
-    penalised = (penalty is not None and rule_name in _PENALISED and outcome.deviation is not None
-                 and outcome.deviation >= penalty.threshold and raw > 0)
+    penalty = ctx.penalty
+    penalised = (penalty is not None and rule_name in _PENALISED and dev is not None
+                 and dev >= penalty.threshold and raw > 0)
     if penalised:
         cut = min(raw, penalty.points)
         raw -= cut
-        note += f"（指标偏离：超出年度指标值 {fixed(quantize(outcome.deviation, 2))}%，达到 {plain(penalty.threshold)}%，扣 {plain(cut)} 分）"
-    score = raw.quantize(_QUANTS[rounding.precision], _ROUNDING[rounding.mode])
+        note += f"（指标偏离：超出年度指标值 {fixed(quantize(dev, 2))}%，达到 {plain(penalty.threshold)}%，扣 {plain(cut)} 分）"
+    score = raw.quantize(ctx.quant, ctx.mode)
     if score > weight:  # a weight of 2.5 rounded to 0 decimals must not print 3
         score = weight
-    dev = outcome.deviation
-    if outcome.met and settings.deviation_when_met == "zero" and not penalised:
+    if met and ctx.zero_when_met and not penalised:
         dev = ZERO_DEVIATION  # a penalised row shows the deviation it was penalised for
     elif dev is not None:
         dev = dev.quantize(_CENT, ROUND_HALF_UP)
-    status = "judged" if outcome.judged else ("met" if outcome.met else "missed")
-    return IndicatorResult(
-        index, ind.level1, ind.level2, ind.level3, ind.target or "", ind.actual or "", weight,
-        score, dev, status, rule_name, outcome.reason, outcome.expr, note,
-    ), []
+    status = "judged" if judged else ("met" if met else "missed")
+    return _new(IndicatorResult, (index, fields["level1"], fields["level2"], fields["level3"],
+                                  fields["target"] or "", fields["actual"] or "", weight, score, dev, status,
+                                  rule_name, reason, expr, note))
 
 
 # Rows the 指标偏离 penalty applies to: quantitative targets where more is better.
@@ -362,13 +411,12 @@ _QUANTS = {p: Decimal(1).scaleb(-p) for p in range(0, 3)}
 _ROUNDING = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR}
 _CENT = _QUANTS[2]
 ZERO_DEVIATION = Decimal("0.00")
+_new = tuple.__new__  # a NamedTuple built without its Python-level __new__
 
 
-def _row(ind: Indicator, index: int, score, dev, status: str, rule: str, reason: str) -> IndicatorResult:
-    return IndicatorResult(
-        index, ind.level1, ind.level2, ind.level3, ind.target or "", ind.actual or "",
-        ind.weight, score, dev, status, rule, reason,
-    )
+def _row(fields: dict, index: int, score, dev, status: str, rule: str, reason: str) -> IndicatorResult:
+    return _new(IndicatorResult, (index, fields["level1"], fields["level2"], fields["level3"], fields["target"] or "",
+                                  fields["actual"] or "", fields["weight"], score, dev, status, rule, reason, None, ""))
 
 
 # ----------------------------------------------------------------- totals
@@ -401,16 +449,17 @@ def score_evaluation(parsed: ParsedEvaluation, locate: Locate = _nowhere) -> Eva
         total += row.score or ZERO
     rows = []
     na_weight = ZERO
+    ctx = _Context(settings, rounding, ev.year)
     for row in parsed.indicators:
-        ind = row.indicator
-        result, found = score_indicator(row, settings, rounding, ev.year, locate)
+        fields = row[0].__dict__
+        result = _score_row(row, fields, ctx, locate, issues)
         rows.append(result)
-        issues += found
-        if ind.breakdown:  # a 其中 row: shown, never weighed or scored, even when a 分值 is printed
+        if fields["breakdown"]:  # a 其中 row: shown, never weighed or scored, even when a 分值 is printed
             continue
-        weight_total += ind.weight
+        weight = fields["weight"]
+        weight_total += weight
         if result.status == "not_applicable":
-            na_weight += ind.weight
+            na_weight += weight
         elif result.score is not None:
             total += result.score
     final: Decimal | None = None

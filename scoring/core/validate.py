@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from operator import itemgetter
 
 from scoring.core.differences import CAUSES, differences
 from scoring.core.issues import Issue
@@ -48,8 +49,14 @@ def check_weights_sum_to_100(parsed: ParsedEvaluation, result: EvaluationResult,
                   "请调整各行分值，使总分值为 100")]
 
 
+_LEVELS = itemgetter("level1", "level2", "level3")
+
+
 def check_duplicate_indicators(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
     ev = parsed.evaluation
+    keys = [_LEVELS(ind.__dict__) for ind in ev.indicators]  # one read of each model's fields
+    if len(set(keys)) == len(keys):
+        return []  # the usual table: every row once
     seen: dict[tuple[str, str, str], int] = {}
     issues = []
     for i, ind in enumerate(ev.indicators):
@@ -66,9 +73,11 @@ def check_duplicate_indicators(parsed: ParsedEvaluation, result: EvaluationResul
 
 def check_shortfall_reasons(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
     ev = parsed.evaluation
+    indicators = ev.indicators
     issues = []
-    for row, ind in zip(result.indicators, ev.indicators):
-        if row.score is not None and row.score < row.weight and not ind.reason.strip():
+    for row in result.indicators:
+        score = row.score
+        if score is not None and score < row.weight and not indicators[row.index].reason.strip():
             issues.append(Issue(locate(f"indicators[{row.index}].reason"),
                                 f"三级指标“{row.level3}”未得满分（{plain(row.score)}/{plain(row.weight)}），"
                                 "缺少偏差原因分析及改进措施",
@@ -80,10 +89,11 @@ def check_over_achievement(parsed: ParsedEvaluation, result: EvaluationResult, l
     ev = parsed.evaluation
     limit = ev.settings.over_achievement_warning
     issues = []
-    for row, ind in zip(result.indicators, ev.indicators):
+    rows = parsed.indicators
+    for row in result.indicators:
         if row.status != "met" or row.rule not in ("positive_ratio", "equality"):
             continue
-        t, a = parsed.indicators[row.index].target, parsed.indicators[row.index].actual
+        t, a = rows[row.index].target, rows[row.index].actual
         if isinstance(t, Quantity) and isinstance(a, Quantity) and t.number > 0:
             over = (a.number - t.number) / t.number * HUNDRED
             if over > limit:
@@ -106,10 +116,18 @@ def check_funds_contradictions(parsed: ParsedEvaluation, result: EvaluationResul
         computed["预算执行率"] = result.funding.execution_rate
     if f.initial_budget and f.annual_budget is not None:
         computed["预算调整率"] = (f.annual_budget - f.initial_budget) / f.initial_budget * HUNDRED
+    if not computed:
+        return []
+    names = tuple(computed)
     issues = []
     for i, ind in enumerate(ev.indicators):
-        name = next((n for n in computed if n in ind.level3), None)
-        if name is None or not ind.actual:
+        level3 = ind.level3
+        for name in names:  # the first of the names the row's 三级指标 contains
+            if name in level3:
+                break
+        else:
+            continue
+        if not ind.actual:
             continue
         a = parsed.indicators[i].actual
         if not isinstance(a, Quantity) or a.unit not in ("%", ""):
@@ -148,8 +166,8 @@ def check_funds_block(parsed: ParsedEvaluation, result: EvaluationResult, locate
     return issues
 
 
-def check_printed(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
-    """Printed numbers (a transcribed published table) against computed ones, each with its likely cause."""
+def printed_differences(parsed: ParsedEvaluation, result: EvaluationResult) -> list:
+    """`differences` of a parsed evaluation, with what its met rows would print as over-achievement."""
     ev = parsed.evaluation
     over = {}  # what met rows would print as over-achievement, for tables that print it
     for row, ind in zip(result.indicators, ev.indicators):
@@ -158,8 +176,13 @@ def check_printed(parsed: ParsedEvaluation, result: EvaluationResult, locate: Lo
         t, a = parsed.indicators[row.index].target, parsed.indicators[row.index].actual
         if isinstance(t, Quantity) and isinstance(a, Quantity) and t.number:
             over[row.index] = (a.number - t.number) / t.number * HUNDRED
+    return differences(ev, result, over)
+
+
+def check_printed(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
+    """Printed numbers (a transcribed published table) against computed ones, each with its likely cause."""
     issues = []
-    for d in differences(ev, result, over):
+    for d in printed_differences(parsed, result):
         if d.path == "indicators":
             continue  # the weights' sum is check_weights_sum_to_100's
         hint = f"可能原因（{CAUSES[d.cause]}）：{d.why}"

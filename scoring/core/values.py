@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from scoring.core.numbers import D, plain
@@ -123,17 +123,21 @@ _OP_DISPLAY = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "=", "~": "约
 
 # ------------------------------------------------------------- normalising
 
-_SPACE_RE = re.compile(r"\s+")
-
-
 def normalize(text: str) -> str:
     """NFKC (full-width digits and signs, ideographic spaces), no whitespace, the
     lookalike operator glyphs of `LOOKALIKES` read as the operators they stand for,
     ASCII operators and doubled ``%%`` folded to one form."""
-    s = _SPACE_RE.sub("", unicodedata.normalize("NFKC", text)).translate(_LOOKALIKE_TABLE)
-    for old, new in _FOLDS:
-        if old in s:
-            s = s.replace(old, new)
+    # Each step is skipped when it has nothing to do (checked in one pass of C): most texts
+    # have no space, no lookalike and no typed two-character operator. str.split() splits
+    # at exactly the characters \s matches (str.isspace).
+    parts = unicodedata.normalize("NFKC", text).split()
+    s = parts[0] if len(parts) == 1 else "".join(parts)
+    if _LOOKALIKE_RE.search(s):
+        s = s.translate(_LOOKALIKE_TABLE)
+    if _FOLD_RE.search(s):  # none of the pairs present: the replacements below change nothing
+        for old, new in _FOLDS:
+            if old in s:
+                s = s.replace(old, new)
     return s
 
 
@@ -150,6 +154,7 @@ LOOKALIKES: dict[str, str] = {
     "≈": "约", "≒": "约",  # U+2248, U+2252: about
 }
 _LOOKALIKE_TABLE = str.maketrans(LOOKALIKES)
+_LOOKALIKE_RE = re.compile("[" + re.escape("".join(LOOKALIKES)) + "]")
 
 _FOLDS = (  # pairs, after the lookalikes: typed two-character operators
     (">=", "≥"),
@@ -163,6 +168,7 @@ _FOLDS = (  # pairs, after the lookalikes: typed two-character operators
     ("%%", "%"),
     ("‰‰", "‰"),
 )
+_FOLD_RE = re.compile("|".join(re.escape(old) for old, _ in _FOLDS))
 
 # ------------------------------------------------------------------ grammar
 
@@ -249,6 +255,14 @@ _JUDGEMENTS = {
 _JUDGEMENT_OF = {w: level for level, words in _JUDGEMENTS.items() for w in words}
 
 
+def _number(text: str) -> Decimal:
+    """`numbers.D` of a number the grammar matched (finite, no spaces), without its checks."""
+    try:
+        return Decimal(text.replace(",", "") if "," in text else text)
+    except InvalidOperation:
+        return D(text)  # raises D's own error
+
+
 def _two_digit_year(text: str | None) -> int | None:
     if text is None:
         return None
@@ -276,7 +290,7 @@ def parse_value(text: str) -> Value:
         return Period(_PERIODS[s], None, text)
     m = _FAST_RE.fullmatch(s)
     if m is not None:  # the common "≥90%", "150000人", "2万元": one regex, no search
-        number = D(m["num"])
+        number = _number(m["num"])
         if m["scale"]:
             number *= _SCALES[m["scale"]]
         return Quantity(_FAST_OPS.get(m["op"]), number, m["unit"] or "", text)
