@@ -14,7 +14,7 @@ from pathlib import Path
 
 from scoring.core.issues import Issue, ScoringError
 from scoring.core.model import Evaluation
-from scoring.core.parse import parse_evaluation
+from scoring.core.parse import ParsedEvaluation, parse_evaluation
 from scoring.core.results import EvaluationResult
 from scoring.core.score import score_evaluation
 from scoring.core.validate import validate
@@ -26,8 +26,6 @@ from scoring.sources.detect import (
     is_spreadsheet_kind,
 )
 from scoring.sources.loader import SourceMap, load_evaluation, to_evaluation
-from scoring.sources.workbook.reader import load_evaluations
-from scoring.sources.workbook.roles import refuse_role
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +49,13 @@ def score(evaluation: Evaluation, source: SourceMap | None = None,
     The total and grade are left empty when any error remains: a wrong total is
     worse than none.
     """
+    return score_parsed(parse_evaluation(evaluation), source, earlier)
+
+
+def score_parsed(parsed: ParsedEvaluation, source: SourceMap | None = None,
+                 earlier: tuple[Issue, ...] | list[Issue] = ()) -> EvaluationResult:
+    """`score` of an evaluation already parsed (the audit compares the parsed values too)."""
     locate = (source or SourceMap("")).locate
-    parsed = parse_evaluation(evaluation)
     result = score_evaluation(parsed, locate)
     issues = tuple(earlier) + result.issues + tuple(validate(parsed, result, locate))
     if any(i.severity == "error" for i in issues):
@@ -79,6 +82,9 @@ def run_all(path: str | Path) -> list[Scored]:
     """
     kind = file_kind(path)
     if is_spreadsheet_kind(kind):
+        # the workbook reader (openpyxl) is imported for workbooks only: `jixiao score x.yaml` starts faster
+        from scoring.sources.workbook.roles import refuse_role
+
         try:
             scored = score_workbook(path)
         except ScoringError as exc:  # no table with 三级指标 at all: a 汇总表 is one such
@@ -109,6 +115,8 @@ def score_workbook(path: str | Path) -> list[Scored]:
     Raises:
         ScoringError: the file is missing, not a spreadsheet, or holds no evaluation.
     """
+    from scoring.sources.workbook.reader import load_evaluations  # not for YAML files
+
     scored = []
     for sheet in load_evaluations(path):
         if sheet.evaluation is None:

@@ -16,7 +16,7 @@ from scoring.core import model
 from scoring.core.rules import RULE_NAMES
 
 COMMANDS = ("score", "workbook", "demo", "templates", "new", "import-targets", "render", "review-sheet",
-            "rescore", "serve", "server", "docs")
+            "rescore", "serve", "server", "docs", "audit")
 NAMES = {
     # programs, formats and standards a user knows by these names
     "jixiao", "YAML", "yaml", "yml", "JSON", "json", "Excel", "WPS", "Word", "PDF", "pdf", "LibreOffice",
@@ -26,6 +26,7 @@ NAMES = {
     *COMMANDS, "import", "sheet", "list", "show", "check", "help", "version", "json", "output", "template", "department",
     "targets", "unit", "year", "project", "workers", "report", "combined", "summary", "filled", "reviewed", "by",
     "date", "review", "force", "port", "host", "allow", "open", "no",
+    "strict", "precision", "rounding", "files", "jobs", "half_up", "floor",  # jixiao audit's options and choices
     # jixiao server: its subcommands and choices, the databases and what their addresses say
     "start", "init", "account", "add", "disable", "enable", "reset", "backup", "backups", "restore", "setup",
     "SQLite", "PostgreSQL", "postgresql", "psycopg", "HTTPS", "JIXIAO",

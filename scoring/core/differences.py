@@ -136,8 +136,8 @@ def _printed_rows_sum(ev: Evaluation, result: EvaluationResult) -> Decimal | Non
             return None
         total += row.score
     for ind, row in zip(ev.indicators, result.indicators):
-        if row.status in ("not_applicable", "breakdown"):
-            continue
+        if row.status == "breakdown" or (row.status == "not_applicable" and ind.printed_score is None):
+            continue  # a 其中 row is never summed; a row left out prints nothing, or what it prints counts
         if ind.printed_score is None:
             return None
         total += ind.printed_score

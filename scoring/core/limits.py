@@ -65,3 +65,20 @@ def size_text(n: int) -> str:
             value = n / size
             return f"{value:.1f}".rstrip("0").rstrip(".") + f" {unit}"
     return f"{n} 字节"
+
+# ------------------------------------------------ documents to audit (.docx, .doc, .pdf)
+
+# table cells in one document, merged and empty ones and rows counted (a 200-table 汇编 has ~40,000;
+# reading costs ~400 bytes a cell, so this bounds a document at ~120 MB)
+MAX_DOCUMENT_CELLS = 300_000
+MAX_DOCUMENT_XML = 32 * MiB  # a document's word/document.xml (seed 001's four tables and report: 250 KB)
+MAX_TABLE_NESTING = 8  # a table inside a cell inside a table …, read as its cell's text; deeper is refused
+MAX_DOCUMENT_PARAGRAPHS = 200_000  # paragraphs outside tables
+MAX_PDF_PAGES = 1_000  # pages of one PDF (a 200-table 汇编 prints ~300)
+# A PDF is read in a child process held to these (pdfminer is pure Python and reads whatever a file declares)
+MAX_PDF_SECONDS = 120.0  # wall clock for one PDF (~0.1 s a page of tables: 1,000 pages fit)
+MAX_PDF_MEMORY = 1024 * MiB  # address space of that process (a 54-page PDF of 80 tables peaks at ~55 MB)
+# Drawing operators of one page, decoded: a printed table page has ~25 KB; pdfminer needs ~40 s and ~1 GB for
+# a page of 2.8 MB of line segments
+MAX_PDF_PAGE_CONTENT = 2 * MiB
+MAX_CONVERT_SECONDS = 60.0  # LibreOffice turning one .doc into .docx (~3 s, most of it starting up)

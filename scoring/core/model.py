@@ -274,6 +274,7 @@ class Evaluation(Model):
     printed_weight_total: Printed | None = None
     # the score the unit's narrative (决算说明) states for this table, when it states one
     printed_narrative_total: Printed | None = None
+    printed_grade: str | None = None  # the 等级 a published table prints (优、良 …)
     report: ReportText | None = None  # the report's text only the unit knows
 
     @model_validator(mode="after")

@@ -435,6 +435,76 @@ CASES: tuple[Case, ...] = (
 )
 
 
+# ------------------------------------------------- documents handed to jixiao audit
+
+AUDIT = ("audit", "{file}", "-o", "{out}")
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _document(folder: Path, name: str, body: bytes) -> Path:
+    """A real .docx (python-docx) whose document.xml body is `body`."""
+    path = _template(folder, name, "")
+    return _with_part(path, "word/document.xml",
+                      b'<?xml version="1.0" encoding="UTF-8"?><w:document ' + _W.encode() + b"><w:body>"
+                      + body + b"</w:body></w:document>")
+
+
+def audit_entity_bomb(folder: Path) -> Path:
+    path = _template(folder, "实体炸弹.docx", "")
+    bomb = ('<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY a "' + "x" * 1000 + '">'
+            + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in zip("abcdefgh", "bcdefghi"))
+            + f']><w:document {_W}><w:body><w:p><w:r><w:t>&i;</w:t></w:r></w:p></w:body></w:document>')
+    return _with_part(path, "word/document.xml", bomb.encode())
+
+
+def audit_nested_tables(folder: Path) -> Path:
+    depth = 20  # deeper than MAX_TABLE_NESTING; far deeper, libxml2 refuses the XML itself (256 levels)
+    cell = b"<w:p><w:r><w:t>x</w:t></w:r></w:p>"
+    body = b"<w:tbl><w:tr><w:tc>" * depth + cell + b"</w:tc></w:tr></w:tbl>" * depth
+    return _document(folder, "嵌套表格.docx", body)
+
+
+def audit_cell_bomb(folder: Path) -> Path:
+    """40,000 cells each spanning 64 grid columns: 2.5 million cells in 3 MB of XML, varied
+    text so the part compresses like a real one."""
+    import random
+
+    rng = random.Random(5)
+    rows = []
+    for r in range(400):
+        cells = b"".join(b'<w:tc><w:tcPr><w:gridSpan w:val="64"/></w:tcPr><w:p><w:r><w:t>%d</w:t></w:r></w:p></w:tc>'
+                         % rng.randrange(10**9) for _ in range(100))
+        rows.append(b"<w:tr>" + cells + b"</w:tr>")
+    return _document(folder, "单元格炸弹.docx", b"<w:tbl>" + b"".join(rows) + b"</w:tbl>")
+
+
+def audit_empty_rows(folder: Path) -> Path:
+    """400,000 rows with no cell, each leaving 64 grid columns empty: 28 MB of XML in a few MB of
+    .docx, refused from its bytes before a tree is built (the second read measured 2 GB before)."""
+    import random
+
+    rng = random.Random(7)  # varied revision ids, so the part compresses like a real one
+    rows = b"".join(b'<w:tr w:rsidR="%08X"><w:trPr><w:gridBefore w:val="64"/></w:trPr></w:tr>' % rng.getrandbits(32)
+                    for _ in range(400_000))
+    return _document(folder, "空行炸弹.docx", b"<w:tbl>" + rows + b"</w:tbl>")
+
+
+def audit_not_a_document(folder: Path) -> Path:
+    path = folder / "自评表.docx"
+    path.write_text("这不是 Word 文档", encoding="utf-8")
+    return path
+
+
+AUDIT_CASES: tuple[Case, ...] = (
+    Case("audit_entity_bomb", audit_entity_bomb, command=AUDIT, expect=("word/document.xml",)),
+    Case("audit_nested_tables", audit_nested_tables, command=AUDIT, expect=("嵌套超过",)),
+    Case("audit_cell_bomb", audit_cell_bomb, command=AUDIT, expect=("单元格超过",)),
+    Case("audit_empty_rows", audit_empty_rows, command=AUDIT, expect=("单元格超过",)),
+    Case("audit_not_a_document", audit_not_a_document, command=AUDIT, expect=("不是",)),
+)
+CASES += AUDIT_CASES
+
+
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "hostile-corpus")
     out.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ converted to 万元, and a note says so.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from scoring.core.issues import Issue, Location
 from scoring.core.numbers import ZERO
@@ -38,6 +39,7 @@ _AMOUNTS = {"initial_budget": "年初预算数", "annual_budget": "全年预算�
 _IN_YUAN = re.compile(r"[(（]元[)）]|单位[:：]元(?![\u4e00-\u9fff])")
 # 资金管理情况 columns with one number per row: a merge down one of them is an error (texts may be merged).
 _FM_PER_ROW = {"weight": "分值", "score": "得分"}
+_PRINTED_WEIGHT = re.compile(r"[（(](\d+(?:\.\d+)?)分")  # (20分), (20分*执行率)
 
 
 class BlocksReader(CellReader):
@@ -65,13 +67,29 @@ class BlocksReader(CellReader):
         r = head + 1
         span = range(left, max(columns.values()) + 1)
         while r < len(self.g.rows):
-            if self.blank(r, span):
+            if self.blank(r, span) or self.heading_row(r):
                 return
             labels = self.row_labels(r, merged=False)
             if any(n in BLOCK_LABELS for n in labels):
                 return
             yield r
             r += 1
+
+    def heading_row(self, r: int) -> Decimal | None:
+        """A heading across the whole table that prints a weight (湖北's 年度绩效目标1(40分)): its weight."""
+        if not self.spans_row(r):
+            return None
+        m = _PRINTED_WEIGHT.search(compact(str(self.g.value(r, 0))))
+        return Decimal(m[1]) if m else None
+
+    def weight_in_header(self, head: int) -> Decimal | None:
+        """A funds weight printed in the block's header (得分(20分*执行率), 预算执行情况(万元)(20分))."""
+        for c in range(self.g.width):
+            value = self.g.value(head, c)
+            m = _PRINTED_WEIGHT.search(compact(value)) if isinstance(value, str) else None
+            if m:
+                return Decimal(m[1])
+        return None
 
     def row_name(self, r: int, right: int) -> tuple[str | None, int]:
         """The rightmost filled cell left of column `right` (a row's own label)."""
@@ -111,6 +129,8 @@ class BlocksReader(CellReader):
         self.at("funding", r, nc)
         if name:
             funding["label"] = name
+        if "weight" not in cols and (printed := self.weight_in_header(head)) is not None:
+            funding["weight"] = printed
         for key in ("weight", "initial_budget", "annual_budget", "executed"):
             what = {"weight": "预算执行分值", **_AMOUNTS}[key]
             value = self.number(r, cols.get(key), f"funding.{key}", what, amount=key != "weight")

@@ -14,6 +14,7 @@ The readers of the blocks and of the indicator table build on it.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from decimal import Decimal
 
 from scoring.core.amounts import parse_amount
@@ -30,6 +31,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), None)
 def shown_decimal(x: float) -> Decimal:
     """A float as the number a person typed: at most 15 significant digits, as Excel shows."""
     return Decimal(f"{x:.15g}")
+
+
+_NOTHING = re.compile(r"[-—–－/／]+")
+_TOO_LARGE = Decimal(10) ** 12  # no weight, score or amount in 万元 comes near a trillion
 
 
 def clean(text: str) -> str:
@@ -99,6 +104,12 @@ class CellReader:
             return _date_text(value)
         return clean(str(value)) or None
 
+    def spans_row(self, r: int) -> bool:
+        """One value across the whole row, from its first column: a heading or a note."""
+        g = self.g
+        tops = {g.top(r, c) for c in range(g.width) if g.value(r, c) is not None}
+        return tops == {g.top(r, 0)} and sum(g.value(r, c) is not None for c in range(g.width)) >= 3
+
     def number(self, r: int, c: int | None, path: str, what: str, *, percent: bool = False,
                amount: bool = False) -> Decimal | None:
         """A number cell (weights, amounts, scores); problems reported, None then.
@@ -134,6 +145,8 @@ class CellReader:
     def _number_text(self, r, c, path, what, raw, percent, amount) -> Decimal | None:
         text = compact(clean(raw)).replace("−", "-")
         text = text.replace(",", "")
+        if _NOTHING.fullmatch(text):  # —, -, / : printed tables' way of leaving a cell empty
+            return None
         if amount and not text.endswith("%"):
             return self._amount_text(r, c, path, what, raw, text)
         if text.endswith("分") and not amount:
@@ -147,6 +160,9 @@ class CellReader:
             number = D(text)
         except ValueError:
             self.problem(r, c, path, f"{what}“{raw}”不是数字", _number_hint(amount))
+            return None
+        if not number.is_finite() or abs(number) >= _TOO_LARGE:
+            self.problem(r, c, path, f"{what}“{raw}”不是合理的数字（过大）", _number_hint(amount))
             return None
         return number
 

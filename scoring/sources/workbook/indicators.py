@@ -38,11 +38,20 @@ from scoring.sources.workbook.labels import (
     LEVEL3,
     MEASURES,
     NATURES,
+    SUBTOTAL_ROWS,
     TOTAL_ROWS,
     columns_of,
+    compact,
     label,
 )
 from scoring.sources.workbook.shares import group_of, share
+
+# The official forms' blank rows, which published tables print unfilled: 指标2, 指标1：/, …….
+_PLACEHOLDER = re.compile(r"(?:指标\d*[:：]?/?|[.…。·]+)")
+def _blank(value: object) -> bool:
+    """Nothing, or a printed table's mark for nothing (—, /)."""
+    return value is None or (isinstance(value, str) and re.fullmatch(r"[\s\-—–－/／]*", value) is not None)
+
 
 _GROUP_WEIGHT = re.compile(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]$")
 # Columns with one value per row, each scored: a merge down one of them is an error, since
@@ -157,9 +166,14 @@ class IndicatorsReader(CellReader):
             if self.merged_from_above(r, cols["level3"], f"indicators[{len(rows) - 1}].level3" if rows else "",
                                       "三级指标"):
                 continue  # reported; the merge's first row is the indicator
+            if self.spans_row(r) or any(label(v) in SUBTOTAL_ROWS for v in g.rows[r]):
+                continue  # a heading across the table (年度绩效目标2(40分)), a note, a group's 小计
             level3 = self.level_text(r, cols["level3"], "三级指标")
             target = self.text(r, cols["target"])
             actual_raw = g.value(r, cols["actual"])
+            if level3 and _PLACEHOLDER.fullmatch(compact(level3)) and all(
+                    _blank(v) for v in (target, actual_raw, g.value(r, cols["weight"]))):
+                continue  # the official form's blank row (指标2, ……), printed as it came
             if not level3:
                 if (target or actual_raw is not None) and ("error", g.top(r, cols["level3"])) not in self.told:
                     self.problem(r, cols["level3"], "indicators", "这一行填写了年度指标值或实际完成值，但缺少三级指标名称",

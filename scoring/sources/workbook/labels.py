@@ -51,7 +51,7 @@ INDICATOR_COLUMNS = _aliases({
     "level2": ("二级指标",),
     "level3": ("三级指标",),
     "description": ("指标说明", "指标解释", "指标内容"),
-    "target": ("年度指标值", "指标值", "目标值", "年度目标值", "预期指标值", "全年指标值"),
+    "target": ("年度指标值", "指标值", "目标值", "年度目标值", "预期指标值", "全年指标值", "年初目标值"),
     "actual": ("实际完成值", "实际值", "完成值", "全年实际值", "实际完成指标值"),
     "weight": ("分值", "权重", "指标分值"),
     "score": ("判定得分", "评价人判定得分"),
@@ -77,8 +77,9 @@ NATURES = {
 # 度量单位 cells that name no unit, or name one in words.
 MEASURES = {"百分比": "%", "百分率": "%", "/": "", "-": "", "—": "", "无": ""}
 FUNDS_COLUMNS = _aliases({
-    "initial_budget": ("年初预算数", "年初预算"),
-    "annual_budget": ("全年预算数", "调整后预算数", "全年预算"),
+    "initial_budget": ("年初预算数", "年初预算", "年初数"),
+    # 湖北's table prints one 预算数 column, noted as the adjusted budget (黄冈 2020)
+    "annual_budget": ("全年预算数", "调整后预算数", "全年预算", "预算数", "全年数"),
     "executed": ("全年执行数", "执行数", "全年实际执行数", "实际支出数"),
     "weight": ("分值",),
     "printed_rate": ("执行率", "预算执行率"),
@@ -104,6 +105,7 @@ FACTS = _aliases({
 FM_TITLE = label("资金管理情况")
 LEVEL3 = label("三级指标")
 TOTAL_ROWS = {label(t) for t in ("总分", "合计", "总计", "分值合计", "综合得分", "自评总分", "总得分")}
+SUBTOTAL_ROWS = {label(t) for t in ("小计", "分项小计")}  # a group's sum inside the indicator table
 FUND_TOTALS = {label(t) for t in ("年度资金总额", "部门预算总额", "资金总额", "预算总额", "项目资金总额",
                                   "合计", "总计")}
 # Any of these in a row ends the block above it.

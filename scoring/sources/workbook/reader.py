@@ -45,8 +45,6 @@ from scoring.core.parse import parse_indicator
 from scoring.core.score import score_indicator
 from scoring.sources.detect import file_kind, is_spreadsheet_kind
 from scoring.sources.loader import validation_issues
-from scoring.sources.workbook.grid import load_grids
-from scoring.sources.workbook.sheet import SheetReader, find_header, find_meta, mentions_level3
 
 # ------------------------------------------------------------ one sheet
 
@@ -94,6 +92,10 @@ def read_workbook(path: str | Path) -> list[WorkbookEvaluation]:
         ScoringError: the file is missing, not a spreadsheet, or holds no
             evaluation sheet at all.
     """
+    # imported here, so that is_spreadsheet's callers (scoring a YAML file) do not load openpyxl
+    from scoring.sources.workbook.grid import load_grids
+    from scoring.sources.workbook.sheet import SheetReader, find_header, find_meta, mentions_level3
+
     file = str(path)
     grids = load_grids(path)
     found: list[WorkbookEvaluation] = []
@@ -115,6 +117,13 @@ def read_workbook(path: str | Path) -> list[WorkbookEvaluation]:
                            f"工作表：{names}")
     _complete(found)
     return found
+
+
+def finish(found: list[WorkbookEvaluation]) -> list[SheetEvaluation]:
+    """Sheets read by another reader (a Word or PDF table as a grid): completed and validated
+    as a workbook's sheets are."""
+    _complete(found)
+    return [_validated(item) for item in found]
 
 
 def _complete(found: list[WorkbookEvaluation]) -> None:
@@ -170,7 +179,7 @@ def _adopt_printed_judgements(item: WorkbookEvaluation) -> None:
         rounding = model.Rounding.model_validate(data.get("rounding") or {})
     except ValidationError:
         return
-    for i, row in enumerate(data["indicators"]):
+    for i, row in enumerate(data.get("indicators", [])):
         printed = row.get("printed_score")
         if printed is None or "score" in row:
             continue
@@ -180,14 +189,16 @@ def _adopt_printed_judgements(item: WorkbookEvaluation) -> None:
             result, issues = score_indicator(parsed, settings, rounding, data["year"])
             if result.status != "error":
                 continue
-            judged = parsed._replace(indicator=ind.model_copy(update={"score": printed}))
+            taken = min(printed, ind.weight)  # a judgement printed above the weight counts as full
+            judged = parsed._replace(indicator=ind.model_copy(update={"score": taken}))
             result, issues = score_indicator(judged, settings, rounding, data["year"])
-        except (ValidationError, ValueError):
+        except (ValidationError, ValueError, ArithmeticError):
             continue
-        if result.status == "judged" and not issues:
-            row["score"] = printed
+        if result.status == "judged" and not any(i.severity == "error" for i in issues):
+            row["score"] = taken  # a judgement outside its band is taken, and warned about when scored
+            over = f"（超过分值，按分值 {plain(taken)} 计）" if taken != printed else ""
             item.issues.append(Issue(item.source.locate(f"indicators[{i}].printed_score"),
-                                     f"三级指标“{row['level3']}”需要评价人判定得分，已采用表中的得分 {plain(printed)}",
+                                     f"三级指标“{row['level3']}”需要评价人判定得分，已采用表中的得分 {plain(printed)}{over}",
                                      "", "info"))
 
 

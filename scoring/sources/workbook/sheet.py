@@ -167,8 +167,8 @@ class SheetReader(BlocksReader, IndicatorsReader):
             value = g.raw(r, k)
             if value is None:
                 continue
-            if isinstance(value, str) and label(value) in FACTS:
-                return None
+            if isinstance(value, str) and (label(value) in FACTS or value.strip().endswith((":", "："))):
+                return None  # the next label (单位（盖章）：  填报日期：), not a value
             return k
         return None
 
