@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from scoring.core.issues import ScoringError
-from scoring.pipeline import run_all
 from scoring.sources.detect import NotAnEvaluation, inputs
 
 
@@ -15,6 +14,8 @@ def scored_or_refused(path: Path, named: bool = True) -> list[tuple]:
     """Every evaluation of one file; a file that cannot be read is one refusal, so one bad
     file among many does not stop the others. A known non-evaluation found in a folder
     (a target table, a review sheet) is passed over with a note."""
+    from scoring.pipeline import run_all  # the pipeline only for the commands that score
+
     try:
         return [(s, None) for s in run_all(path)]
     except NotAnEvaluation as exc:
@@ -29,6 +30,8 @@ def scored_or_refused(path: Path, named: bool = True) -> list[tuple]:
 def each_evaluation(paths: list[str]):
     """(file, scored evaluation) for every evaluation the paths hold; files found in a
     folder that are known non-evaluations are passed over with a note."""
+    from scoring.pipeline import run_all
+
     named = {Path(p) for p in paths if not Path(p).is_dir()}
     for path in inputs(paths):
         try:

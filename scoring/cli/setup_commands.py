@@ -1,4 +1,7 @@
-"""Commands that set a unit up: workbook, templates, new, import-targets."""
+"""Commands that set a unit up: workbook, templates, new, import-targets.
+
+Each command imports what only it uses (the workbook writer, templates, target tables)
+inside its function, so that `jixiao docs` and the others start without them."""
 
 from __future__ import annotations
 
@@ -9,22 +12,17 @@ from pathlib import Path
 from scoring.cli.common import as_argument, shown
 from scoring.core.issues import ScoringError, by_position, format_issue
 from scoring.outputs.files import safe_name, write_text_atomic
-from scoring.outputs.workbook import write_workbook
 from scoring.sources.detect import file_kind, inputs
-from scoring.sources.instantiate import instantiate
-from scoring.sources.loader import dump_yaml, load_yaml
 from scoring.sources.resources import data_dir
-from scoring.sources.targettable import import_target_table
-from scoring.sources.templates import (
-    format_tree,
-    load_template,
-    require_template,
-    shipped_templates,
-    template_path,
-)
 
 
 def workbook_command(args: argparse.Namespace) -> int:
+    from scoring.outputs.workbook import write_workbook
+    from scoring.sources.instantiate import instantiate
+    from scoring.sources.loader import load_yaml
+    from scoring.sources.targettable import import_target_table
+    from scoring.sources.templates import require_template
+
     template = require_template(args.template) if args.template else None
     evaluations: list[dict] = []
     issues = []
@@ -71,6 +69,13 @@ def workbook_command(args: argparse.Namespace) -> int:
 
 
 def templates_command(args: argparse.Namespace) -> int:
+    from scoring.sources.templates import (
+        format_tree,
+        load_template,
+        shipped_templates,
+        template_path,
+    )
+
     if args.action == "list":
         width = max((len(p.stem) for p in shipped_templates()), default=0) + 2
         for path in shipped_templates():
@@ -103,6 +108,10 @@ def templates_command(args: argparse.Namespace) -> int:
 
 
 def new_command(args: argparse.Namespace) -> int:
+    from scoring.sources.instantiate import instantiate
+    from scoring.sources.loader import dump_yaml
+    from scoring.sources.templates import require_template
+
     template = require_template(args.template)
     name = args.project or args.unit
     out = Path(args.output) if args.output else Path(f"{safe_name(name)}_{args.year}.yaml")
@@ -121,6 +130,10 @@ def new_command(args: argparse.Namespace) -> int:
 
 
 def import_targets_command(args: argparse.Namespace) -> int:
+    from scoring.sources.loader import dump_yaml
+    from scoring.sources.targettable import import_target_table
+    from scoring.sources.templates import require_template
+
     template = require_template(args.template)
     evaluations, issues = import_target_table(args.table, template, unit=args.unit, year=args.year)
     for issue in issues:
@@ -146,6 +159,7 @@ _DOCS = (
     ("render.md", "生成 Word 文档：命令选项、内置模板、自定义模板可用的变量和限制"),
     ("reports.md", "绩效自评报告和部门项目支出绩效自评总结报告：内容来源、待填写的键、排版"),
     ("review.md", "复核：复核网页、复核表、重新计分、复核对比表"),
+    ("audit.md", "审核报送的自评表：读 Word、PDF 和电子表格中的表格，重新计算，列出印错的数字"),
     ("server.md", "多单位服务器：启动、账户和角色、PostgreSQL、备份与恢复、nginx 反向代理"),
     ("architecture.md", "代码结构（开发者）"),
 )

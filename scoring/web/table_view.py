@@ -47,19 +47,20 @@ def _indicators(entry: Entry, by_key: dict[str, dict]) -> list[dict]:
     """The indicators in order; the first of each run of equal 一级/二级指标 carries the
     run's length as its span (the others 0), for the merged cells."""
     ev, before = entry.evaluation, entry.result
-    indicators = []
-    spans1: dict[int, int] = {}
-    spans2: dict[int, int] = {}
+    indicators: list[dict] = []
+    run1 = run2 = None  # the first item of the current run of equal 一级 (二级) 指标
+    previous = None
     for k, (ind, res) in enumerate(zip(ev.indicators, before.indicators)):
-        first1 = k == 0 or ev.indicators[k - 1].level1 != ind.level1
-        first2 = first1 or ev.indicators[k - 1].level2 != ind.level2
+        first1 = previous is None or previous.level1 != ind.level1
+        first2 = first1 or previous.level2 != ind.level2
+        item = {"ind": ind, "res": res, "view": by_key[f"i{k}"], "first1": first1, "first2": first2,
+                "span1": 0, "span2": 0}
         if first1:
-            spans1[k] = 0
+            run1 = item
         if first2:
-            spans2[k] = 0
-        spans1[max(spans1)] += 1
-        spans2[max(spans2)] += 1
-        indicators.append({"ind": ind, "res": res, "view": by_key[f"i{k}"], "first1": first1, "first2": first2})
-    for k, item in enumerate(indicators):
-        item["span1"], item["span2"] = spans1.get(k, 0), spans2.get(k, 0)
+            run2 = item
+        run1["span1"] += 1
+        run2["span2"] += 1
+        indicators.append(item)
+        previous = ind
     return indicators
