@@ -32,9 +32,9 @@ def score_command(args: argparse.Namespace) -> int:
         raise ScoringError("-o（计分副本）只能用于一个文件：请逐个运行 jixiao score 文件 -o 已计分.xlsx")
 
     def copy(scored: list) -> None:  # -o: the input with the results and problems in its cells
-        from scoring.outputs.scored_copy import copy_path, write_scored_copy
-
         if args.output and scored:
+            from scoring.outputs.scored_copy import copy_path, write_scored_copy
+
             made = write_scored_copy(files[0], scored, copy_path(files[0], Path(args.output)))
             rebuilt = "" if made.kept else "（按单元格的值重建，原格式未保留）"
             print(f"已写出计分副本 {made.path}{rebuilt}：计算得分、偏差度和问题说明在表格右侧，"
@@ -85,52 +85,74 @@ def demo_command(args: argparse.Namespace) -> int:
 
 
 def render_command(args: argparse.Namespace) -> int:
-    from scoring.outputs import batch
-    from scoring.outputs.narrative import gaps_warning
-    from scoring.outputs.prose import chinese_date
-    from scoring.outputs.render import (
-        REPORT_TEMPLATE,
-        WordTemplate,
-        builtin_template,
-        document_name,
-        render_many,
-        to_context,
-    )
-    from scoring.sources.resources import data_dir
+    # each file is loaded, scored and rendered in a worker (outputs.render_files); this process
+    # names the documents in input order, puts them in place and keeps a few fields of each
+    from contextlib import closing
+
+    from scoring.outputs.files import put_in_place
+    from scoring.outputs.render_files import Options, render_files
+    from scoring.sources.detect import inputs
 
     out = Path(args.output)
-    jobs, failed, scored_all, tables = [], 0, [], []
     custom = str(Path(args.template).resolve()) if args.template else None
     if custom:
+        from scoring.outputs.render import WordTemplate
+
         WordTemplate(custom)  # a broken template is reported before any work starts
+    named = {Path(p) for p in args.inputs if not Path(p).is_dir()}
+    files = inputs(args.inputs)
+    options = Options(str(out), custom, args.layout, args.report, args.filled_by, args.reviewed_by, args.date)
+    written, failed, scored_all, tables = [], 0, [], []
     names: dict[str, int] = {}
-    every = list(each_evaluation(args.inputs))  # a workbook: each sheet
-    for path, scored in every:
-        if not scored.ok:
-            failed += 1
-            _refused(path, scored, "未生成文档")
-            continue
-        for issue in scored.issues:  # what was cleaned or is doubtful, at its place
-            if issue.severity == "warning":
-                print(f"{format_issue(issue)}", file=sys.stderr)
-        ev = scored.evaluation
-        extra = {k: v for k, v in (("filled_by", args.filled_by), ("reviewed_by", args.reviewed_by),
-                                   ("date", chinese_date(args.date))) if v}
-        context = to_context(ev, scored.result, args.layout, **extra)
-        if args.report and context["n"].get("missing"):  # placeholders only the unit can fill
-            print(gaps_warning(path, ev, context["n"]["missing"]), file=sys.stderr)
-        scored_all.append((ev, scored.result))
-        outputs = [(custom or str(builtin_template(ev, args.layout)), document_name(ev))]
-        if args.report:
-            outputs.append((str(data_dir("reports") / REPORT_TEMPLATE), document_name(ev, report=True)))
-        for k, (template, name) in enumerate(outputs):
-            names[name] = names.get(name, 0) + 1
-            if names[name] > 1:  # two inputs for the same unit and project: keep both
-                name = name.replace(".docx", f"_{names[name]}.docx")
-            jobs.append((template, context, str(out / name)))
-            if k == 0:  # the table (the report is outputs[1])
-                tables.append((ev, out / name))
-    written = render_many(jobs, workers=args.workers, progress=Progress("生成文档"))
+    progress, known, total = Progress("生成文档"), 0, 0
+    later: list = []  # each evaluation's messages, shown after the files passed over, as before
+
+    def show_later() -> None:
+        if progress.bar is not None:
+            progress.bar.clear()
+        for message in later:
+            if isinstance(message, str):
+                print(message, file=sys.stderr)
+            else:
+                _refused(message.path, message, "未生成文档")
+        later.clear()
+
+    try:
+        with closing(render_files(files, named, options, args.workers)) as outcomes:
+            for k, outcome in enumerate(outcomes, 1):
+                if outcome.skipped:
+                    if progress.bar is not None:
+                        progress.bar.clear()
+                    print(outcome.skipped, file=sys.stderr)
+                for evaluated in outcome.evaluations:
+                    if not evaluated.ok:
+                        failed += 1
+                        later.append(evaluated)
+                        continue
+                    later += [format_issue(i) for i in evaluated.issues]  # what was cleaned or is doubtful
+                    if evaluated.gaps:  # placeholders only the unit can fill
+                        later.append(evaluated.gaps)
+                    scored_all.append((evaluated.table, evaluated.table))
+                    known += len(evaluated.documents)
+                total = known + (len(files) - k) * (2 if args.report else 1)  # the files not read yet: a guess
+                for evaluated in outcome.evaluations:
+                    for n, (name, tmp) in enumerate(evaluated.documents):
+                        names[name] = names.get(name, 0) + 1
+                        if names[name] > 1:  # two inputs for the same unit and project: keep both
+                            name = name.replace(".docx", f"_{names[name]}.docx")
+                        written.append(str(put_in_place(tmp, out / name)))
+                        if n == 0:  # the table (the report is the second)
+                            tables.append((evaluated.table, out / name))
+                        if progress.bar is not None:
+                            progress.bar.total = total
+                        progress(len(written), total)
+        if progress.bar is not None and len(written) < total:
+            progress.bar.total = len(written)
+            progress(len(written), len(written))
+    finally:
+        show_later()
+    from scoring.outputs import batch
+
     for path in written:
         print(path)
     documents = len(written)

@@ -339,15 +339,15 @@ def summary_workbook(rows: list[tuple[Evaluation, EvaluationResult]], out: Path)
     header = ["单位", "项目", "类型", "全年预算数（万元）", "全年执行数（万元）", "执行率", "总分", "等级"]
     formats = {4: AMOUNT_FORMAT, 5: AMOUNT_FORMAT, 6: RATE_FORMAT, 7: TOTAL_FORMAT}  # columns D–G
     ws.append(header)
-    for ev, result in rows:
+    for row, (ev, result) in enumerate(rows, 2):  # ws.max_row counts every cell: quadratic in a loop
         f = ev.funding
         rate = result.funding.execution_rate if result.funding else None
         append_row(ws, [ev.unit, ev.project or "（部门整体）", "项目支出" if ev.kind == "project" else "部门整体支出",
                         f.annual_budget if f else None, f.executed if f else None,
                         rate / HUNDRED if rate is not None else None, result.total, result.grade or ""])
         for column, number_format in formats.items():
-            ws.cell(ws.max_row, column).number_format = number_format
-        ws.cell(ws.max_row, 8).alignment = Alignment(horizontal="center")
+            ws.cell(row, column).number_format = number_format
+        ws.cell(row, 8).alignment = Alignment(horizontal="center")
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)

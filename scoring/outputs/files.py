@@ -104,6 +104,32 @@ def write_bytes_atomic(path: str | Path, data: bytes, *,
     return path
 
 
+def write_pending(path: str | Path, data: bytes, *,
+                  check_parts: Iterable[str] | bool | None = None) -> str:
+    """The first half of `write_bytes_atomic`, for a file whose final name another
+    process decides: `data`, checked (`check_output`), complete and flushed to disk in
+    a temporary file beside `path`, whose name is returned; `put_in_place` ends it."""
+    path = Path(path)
+    check_output(path, data, check_parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _temporary(path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def put_in_place(tmp: str, path: str | Path) -> Path:
+    """The second half: the temporary file of `write_pending` renamed to `path` (in the same folder)."""
+    os.replace(tmp, path)
+    return Path(path)
+
+
 def write_new_atomic(path: str | Path, data: bytes, *,
                      check_parts: Iterable[str] | bool | None = None) -> Path:
     """Write a file that must not exist yet, atomically; FileExistsError if it does.

@@ -152,18 +152,39 @@ _WORKER_TEMPLATES: dict[str, WordTemplate] = {}
 def _render_one(job: tuple[str, dict, str]) -> str:
     """Worker: render one context with a template compiled once per process; the
     rendered parts are checked before the file is put in place."""
-    from scoring.outputs.files import BrokenOutputError, write_bytes_atomic
-
     template_path, context, out = job
-    template = _WORKER_TEMPLATES.get(template_path)
-    if template is None:
-        template = _WORKER_TEMPLATES[template_path] = WordTemplate(template_path)
-    try:
-        write_bytes_atomic(out, template.render_bytes(context), check_parts=template.rendered_parts)
-    except BrokenOutputError as exc:
-        raise RenderError(f"{template.path}（{exc.part}）：用此模板生成的文档不是有效的 Word 文档，未保存 {out}"
-                          f"（{exc.problem}）；请检查模板的标签是否切断了段落、表格行等结构") from None
+    write_document(worker_template(template_path), context, out)
     return out
+
+
+def worker_template(path: str) -> WordTemplate:
+    """The template at `path`, compiled once per process."""
+    template = _WORKER_TEMPLATES.get(path)
+    if template is None:
+        template = _WORKER_TEMPLATES[path] = WordTemplate(path)
+    return template
+
+
+def write_document(template: WordTemplate, context: dict, out: str) -> None:
+    """Render one document and write it atomically (`document_bytes`)."""
+    from scoring.outputs.files import write_bytes_atomic
+
+    write_bytes_atomic(out, document_bytes(template, context, out), check_parts=False)
+
+
+def document_bytes(template: WordTemplate, context: dict, out: str) -> bytes:
+    """One document to be saved as `out`, its rendered parts checked first
+    (`outputs.xmlcheck`, as `files.check_output` would, on the XML before it is zipped;
+    the parts the template did not change were checked when it was loaded)."""
+    from scoring.outputs.xmlcheck import xml_problem
+
+    parts = template.render_parts(context)
+    for name, data in parts.items():
+        problem = xml_problem(data)
+        if problem:
+            raise RenderError(f"{template.path}（{name}）：用此模板生成的文档不是有效的 Word 文档，未保存 {out}"
+                              f"（{problem}）；请检查模板的标签是否切断了段落、表格行等结构")
+    return template.zipped(parts)
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>

@@ -99,34 +99,59 @@ def _read_parts(path: Path) -> list[_Part]:
     return parts
 
 
-# A cell without a cell inside (linear even in a broken document: `<w:tc>(.*?)</w:tc>` takes
-# seconds per thousand unclosed cells).
-_TC = re.compile(r"<w:tc>([^<]*(?:<(?!/?w:tc>)[^<]*)*)</w:tc>")
 _CONTROL_IN_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\n\t\a\f]")
 _AFTER = re.compile(r"<w:gridSpan [^>]*/>|<w:tcW [^>]*/>")
+_MARK, _OPEN, _CLOSE_TC = "⟦vm-", "<w:tc>", "</w:tc>"
+_CELL_TAG = re.compile("</?w:tc>")
+
+
+def _control_in_text(xml: str) -> bool:
+    """`_CONTROL_IN_TEXT.search(xml)`, run only when a control character follows the
+    first `<w:t` (usually the one there is ends the XML declaration's line)."""
+    first = xml.find("<w:t")
+    return first != -1 and any(xml.find(c, first) != -1 for c in "\n\t\a\f") \
+        and _CONTROL_IN_TEXT.search(xml) is not None
+
+
+def _merged_cell(body: str) -> str:
+    """One cell's body with its merge mark turned into `w:vMerge` in its properties."""
+    mark = '<w:vMerge w:val="restart"/>' if MERGE_MARKS["restart"] in body else "<w:vMerge/>"
+    body = body.replace(MERGE_MARKS["restart"], "").replace(MERGE_MARKS["continue"], "")
+    spots = list(_AFTER.finditer(body.split("</w:tcPr>", 1)[0]))
+    if spots:  # schema order: tcW, gridSpan, (hMerge), vMerge, tcBorders, …
+        at = spots[-1].end()
+        body = body[:at] + mark + body[at:]
+    elif "<w:tcPr>" in body:
+        body = body.replace("<w:tcPr>", "<w:tcPr>" + mark, 1)
+    else:
+        body = f"<w:tcPr>{mark}</w:tcPr>" + body
+    return f"<w:tc>{body}</w:tc>"
 
 
 def _vertical_merges(xml: str) -> str:
-    if "⟦vm-" not in xml:
+    """Each cell holding a merge mark gets its `w:vMerge`; only those cells are touched,
+    found from the marks by `str.find` (linear, even in a broken document).
+
+    A cell is a `<w:tc>`, then the first `</w:tc>` after it with no `<w:tc>` between
+    (what `<w:tc>([^<]*(?:<(?!/?w:tc>)[^<]*)*)</w:tc>` matches). A mark outside such a
+    cell is left as it is."""
+    if _MARK not in xml:
         return xml
-
-    def fix(match: re.Match) -> str:
-        body = match.group(1)
-        if "⟦vm-" not in body:
-            return match.group(0)
-        mark = '<w:vMerge w:val="restart"/>' if MERGE_MARKS["restart"] in body else "<w:vMerge/>"
-        body = body.replace(MERGE_MARKS["restart"], "").replace(MERGE_MARKS["continue"], "")
-        spots = list(_AFTER.finditer(body.split("</w:tcPr>", 1)[0]))
-        if spots:  # schema order: tcW, gridSpan, (hMerge), vMerge, tcBorders, …
-            at = spots[-1].end()
-            body = body[:at] + mark + body[at:]
-        elif "<w:tcPr>" in body:
-            body = body.replace("<w:tcPr>", "<w:tcPr>" + mark, 1)
-        else:
-            body = f"<w:tcPr>{mark}</w:tcPr>" + body
-        return f"<w:tc>{body}</w:tc>"
-
-    return _TC.sub(fix, xml)
+    pieces, done, low = [], 0, 0  # a cell with a later mark starts at `low` or after
+    at = xml.find(_MARK)
+    while at != -1:
+        tag = _CELL_TAG.search(xml, at)  # the cell's end, if no cell opens first
+        if tag is None:
+            break
+        start = xml.rfind(_OPEN, low, at)
+        if tag.group() == _CLOSE_TC and start != -1 and xml.find(_CLOSE_TC, start, at) == -1:
+            pieces += (xml[done:start], _merged_cell(xml[start + len(_OPEN):tag.start()]))
+            done = low = tag.end()
+        else:  # the marks before `tag` are in no cell either
+            low = tag.start()
+        at = xml.find(_MARK, tag.start())
+    pieces.append(xml[done:])
+    return "".join(pieces)
 
 
 _TAGS = re.compile(r"<[^>]*>")
@@ -246,13 +271,19 @@ class WordTemplate:
 
     def render_bytes(self, context: dict) -> bytes:
         """One document, as the bytes of a .docx file (within one budget, see outputs.sandbox)."""
+        return self.zipped(self.render_parts(context))
+
+    def render_parts(self, context: dict) -> dict[str, bytes]:
+        """The rendered parts of one document, by name (within one budget, see outputs.sandbox)."""
         rendered = {}
         with budget():
             for name, (template, src) in self._templates.items():
                 xml = self._render_part(name, template, src, context)
-                xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-                xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-                if _CONTROL_IN_TEXT.search(xml):  # a value with a line break or tab: Word needs <w:br/>
+                # the line breaks added for error messages' line numbers; as re.sub(r"\n<w:p([ >])", r"<w:p\1")
+                xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+                if "{_" in xml or "_}" in xml:
+                    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+                if _control_in_text(xml):  # a value with a line break or tab: Word needs <w:br/>
                     problem = xml_problem(xml.encode("utf-8"))  # docxtpl's pass is quadratic on broken XML
                     if problem:
                         raise RenderError(f"{self.path}（{name}）：用此模板生成的文档不是有效的 Word 文档"
@@ -263,8 +294,14 @@ class WordTemplate:
                     raise RenderError(f"{self.path}（{name}）：模板计算量超过上限（输出内容超过 "
                                       f"{limits.size_text(limits.MAX_RENDER_BYTES)}）")
                 rendered[name] = data
-        buffer = io.BytesIO(self._skeleton)
-        with zipfile.ZipFile(buffer, "a") as out:
+        return rendered
+
+    def zipped(self, rendered: dict[str, bytes]) -> bytes:
+        """The .docx file: the template's unchanged parts with the rendered ones."""
+        buffer = io.BytesIO()
+        buffer.write(self._head)
+        with zipfile.ZipFile(buffer, "w") as out:  # as mode "a" on the skeleton, without reading it again
+            out.filelist.extend(self._listed)
             for name, data in rendered.items():
                 out.writestr(zipfile.ZipInfo(name, date_time=self._dates[name]), data,
                              compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
@@ -281,6 +318,9 @@ class WordTemplate:
                                  part.data, compress_type=zipfile.ZIP_DEFLATED)
         self._skeleton = buffer.getvalue()
         self._dates = {p.info.filename: p.info.date_time for p in self._parts}
+        with zipfile.ZipFile(io.BytesIO(self._skeleton)) as skeleton:  # its parts, and where their list starts
+            self._listed = skeleton.infolist()
+            self._head = self._skeleton[:skeleton.start_dir]
 
 
 _SYNTAX = (  # Jinja's syntax problems, in the words of someone editing a Word template

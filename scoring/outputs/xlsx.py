@@ -51,7 +51,7 @@ def append_row(ws, values: Iterable[object]) -> None:
     values = [strip_illegal(v, escaped=True) if isinstance(v, str) else v for v in values]
     ws.append(values)
     if values:
-        row = ws.max_row  # the row just appended: append creates a cell for every value
+        row = ws._current_row  # the row just appended (ws.max_row counts every cell: quadratic)
         for col, value in enumerate(values, 1):
             if isinstance(value, str):
                 put_text(ws.cell(row, col), value)
