@@ -37,13 +37,20 @@ JIXIAO = [str(Path(sys.executable).parent / "jixiao")]  # the installed command,
 
 
 def _mutate(path: Path) -> None:
-    """One printed 得分 changed by +1.5 (the first row score after the indicator header)."""
+    """The first row's printed 得分 raised by 1.5, in word/document.xml, as a hand-typed table has it."""
     with zipfile.ZipFile(path) as zf:
         parts = {n: zf.read(n) for n in zf.namelist()}
     xml = parts["word/document.xml"].decode()
-    header = xml.index("三级指标")
-    m = re.compile(r"<w:t(?: [^>]*)?>(\d+(?:\.\d+)?)</w:t>").search(xml, xml.index("</w:tr>", header))
-    xml = xml[:m.start(1)] + f"{float(m[1]) + 1.5:g}" + xml[m.end(1):]
+    start = xml.rindex("<w:tr", 0, xml.index("三级指标"))
+    header_end = xml.index("</w:tr>", start)
+    labels = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<w:tc>.*?</w:tc>", xml[start:header_end], re.S)]
+    column = labels.index("得分")
+    row_end = xml.index("</w:tr>", header_end + 7)
+    cells = list(re.finditer(r"<w:tc>.*?</w:tc>", xml[header_end:row_end], re.S))
+    cell = cells[column]
+    text = re.search(r"<w:t(?: [^>]*)?>([^<]+)</w:t>", cell[0])
+    at = header_end + cell.start() + text.start(1)
+    xml = xml[:at] + f"{float(text[1]) + 1.5:g}" + xml[at + len(text[1]):]
     parts["word/document.xml"] = xml.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +14,23 @@ from scoring.pipeline import run_data
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+
+
+def needs_writer(*tools: str) -> None:
+    """LibreOffice Writer, a Chinese font and the poppler `tools` a PDF test needs: a failure in
+    CI (which installs them, .ci/run), a skip elsewhere."""
+    from scoring.outputs import batch
+
+    binary = batch.soffice()
+    writer = binary and (Path(binary).resolve().parent / "libswlo.so").exists()
+    fonts = shutil.which("fc-list") and subprocess.run(["fc-list", ":lang=zh"], capture_output=True,
+                                                      text=True).stdout.strip()
+    missing = [name for name, ok in (("LibreOffice Writer", writer), ("fonts-noto-cjk", fonts),
+                                     *((tool, shutil.which(tool)) for tool in tools)) if not ok]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{'、'.join(missing)} is needed (CI installs them, .ci/run)")
+        pytest.skip(f"{', '.join(missing)} not installed here; CI installs them")
 
 
 def evaluation(*indicators: dict, funding_weight: int | str = 10, **top) -> dict:

@@ -6,9 +6,7 @@ written, reopened and read back; the Word document also through LibreOffice to P
 
 import datetime
 import io
-import os
 import re
-import shutil
 import subprocess
 import zipfile
 from decimal import Decimal
@@ -17,6 +15,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from conftest import needs_writer
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
@@ -199,17 +198,9 @@ def test_the_details_have_a_row_per_finding_with_numbers_as_numbers(summary):
     assert ws.freeze_panes == "A2"
 
 
+
 def _needs_writer() -> None:
-    binary = batch.soffice()
-    writer = binary and (Path(binary).resolve().parent / "libswlo.so").exists()
-    fonts = shutil.which("fc-list") and subprocess.run(["fc-list", ":lang=zh"], capture_output=True,
-                                                      text=True).stdout.strip()
-    missing = [name for name, ok in (("LibreOffice Writer", writer), ("fonts-noto-cjk", fonts),
-                                     ("pdftotext", shutil.which("pdftotext"))) if not ok]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{'、'.join(missing)} is needed (CI installs them, .ci/run)")
-        pytest.skip(f"{', '.join(missing)} not installed here; CI installs them")
+    needs_writer("pdftotext")
 
 
 def test_the_opinion_prints_through_libreoffice(opinion, tmp_path):

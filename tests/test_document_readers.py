@@ -21,7 +21,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, needs_writer
 
 from scoring.cli import main
 from scoring.core import limits
@@ -40,17 +40,9 @@ CJK = "\u3400-\u9fff\uf900-\ufaff"
 SPACED = re.compile(f"[{CJK}] +[{CJK}]")  # a space between two Chinese characters
 
 
+
 def _needs_writer() -> None:
-    binary = doc_module.soffice()
-    writer = binary and (Path(binary).resolve().parent / "libswlo.so").exists()
-    fonts = shutil.which("fc-list") and subprocess.run(["fc-list", ":lang=zh"], capture_output=True,
-                                                      text=True).stdout.strip()
-    missing = [name for name, ok in (("LibreOffice Writer", writer), ("fonts-noto-cjk", fonts),
-                                     ("pdftoppm", shutil.which("pdftoppm"))) if not ok]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{'、'.join(missing)} is needed (CI installs them, .ci/run)")
-        pytest.skip(f"{', '.join(missing)} not installed here; CI installs them")
+    needs_writer("pdftoppm")
 
 
 @functools.cache

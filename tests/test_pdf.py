@@ -8,15 +8,13 @@ calls (about 0.3 s a document). Without LibreOffice Writer, a Chinese font or pd
 tests skip here and fail in CI (CI=true), which installs them (.ci/run)."""
 
 import dataclasses
-import os
 import re
-import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, needs_writer
 
 from scoring.cli import main
 from scoring.outputs import batch
@@ -39,17 +37,9 @@ TABLE_HEADERS = ("一级指标", "二级指标", "三级指标", "得分")
 TITLE = {"department": re.compile(r"部门整体(支出)?绩效自评(情况)?表"), "project": re.compile(r"项目支出绩效自评(情况)?表")}
 
 
+
 def _needs_writer() -> None:
-    binary = batch.soffice()
-    writer = binary and (Path(binary).resolve().parent / "libswlo.so").exists()
-    fonts = shutil.which("fc-list") and subprocess.run(["fc-list", ":lang=zh"], capture_output=True,
-                                                      text=True).stdout.strip()
-    missing = [name for name, ok in (("LibreOffice Writer", writer), ("fonts-noto-cjk", fonts),
-                                     ("pdftotext", shutil.which("pdftotext"))) if not ok]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{'、'.join(missing)} is needed (CI installs them, .ci/run)")
-        pytest.skip(f"{', '.join(missing)} not installed here; CI installs them")
+    needs_writer("pdftotext")
 
 
 def raw_pages(pdf: Path) -> list[str]:

@@ -237,3 +237,11 @@ def test_a_judged_score_on_a_quantitative_row_is_used_and_the_computed_one_shown
     _, row = one_row("≥90%", "85%", 20, score="19", reason="r")
     assert row.score == D(19) and row.status == "judged"
     assert "18.89" in row.explanation
+
+
+def test_reverse_ratio_with_an_actual_of_zero_scores_zero_instead_of_dividing_by_it():
+    # A reverse rule named on a ≥ target: 0% misses it, and 分值 × 目标/实际 has no value.
+    scored = run_data(evaluation({"level1": "产出指标", "level3": "x", "target": "≥90%", "actual": "0%",
+                                  "weight": "90", "rule": "reverse_ratio"}))
+    row = scored.result.indicators[0]
+    assert (row.score, row.status) == (Decimal("0"), "missed") and "无法按" in row.reason

@@ -86,6 +86,8 @@ def reverse_ratio(weight: Decimal, t: Quantity, a: Quantity) -> Outcome:
     dev = (an - tn) / tn * HUNDRED if tn else None  # `deviation`, inlined
     if is_met(t.op, tn, an):
         return _met(weight, t, a, dev)
+    if an == 0:  # no ratio to take (a reverse rule named for a target it does not fit, an actual of 0)
+        return Outcome(ZERO, False, dev, f"实际 {a.text.strip()} 未达到目标 {t.text.strip()}（无法按 目标/实际 的比例计分）")
     return _new(Outcome, (weight * tn / an, False, dev, f"实际 {a.text.strip()} 超出目标 {t.text.strip()}",
                           f"{plain(weight)} × {plain(tn)}/{plain(an)}", False))
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 import tempfile
 import zipfile
@@ -21,6 +20,7 @@ from scoring.core.results import EvaluationResult
 from scoring.outputs.files import write_bytes_atomic
 from scoring.outputs.render import DOCUMENT
 from scoring.outputs.xlsx import append_row
+from scoring.sources.document.doc import soffice
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -292,10 +292,6 @@ def _add_footer_part(parts: dict[str, bytes], parser) -> None:
             settings.insert(at, _el("updateFields", val="true"))
         parts["word/settings.xml"] = etree.tostring(settings, xml_declaration=True, encoding="UTF-8",
                                                     standalone=True)
-
-
-def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def to_pdf(documents: list[Path], folder: Path) -> list[Path]:

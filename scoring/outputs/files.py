@@ -75,10 +75,9 @@ def _temporary(path: Path) -> tuple[int, str]:
     raise FileExistsError(f"无法在 {path.parent} 中创建临时文件")  # pragma: no cover
 
 
-@contextmanager
-def _complete_copy(path: Path, data: bytes):
-    """`data` written and flushed to disk in a temporary file beside `path`; the
-    temporary file is gone afterwards, whatever happened."""
+def _flushed_copy(path: Path, data: bytes) -> str:
+    """`data` written and flushed to disk in a new temporary file beside `path`, whose name is
+    returned; nothing is left behind when writing fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temporary(path)
     try:
@@ -86,6 +85,18 @@ def _complete_copy(path: Path, data: bytes):
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+@contextmanager
+def _complete_copy(path: Path, data: bytes):
+    """`data` written and flushed to disk in a temporary file beside `path`; the
+    temporary file is gone afterwards, whatever happened."""
+    tmp = _flushed_copy(path, data)
+    try:
         yield tmp
     finally:
         try:
@@ -111,17 +122,7 @@ def write_pending(path: str | Path, data: bytes, *,
     a temporary file beside `path`, whose name is returned; `put_in_place` ends it."""
     path = Path(path)
     check_output(path, data, check_parts)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _temporary(path)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return tmp
+    return _flushed_copy(path, data)
 
 
 def put_in_place(tmp: str, path: str | Path) -> Path:
