@@ -116,7 +116,16 @@ def table_findings(table: PrintedTable, parsed: ParsedEvaluation, result: Evalua
     found += _cross_checks(table, parsed, result)
     found += _not_applicable(table, ev, result)
     found += _judgements(table, ev, result, {f.level3 for f in found if f.kind == "judgement"})
-    return sorted(found, key=lambda f: _order(table, f))
+    return sorted(_total_of_judgements(found), key=lambda f: _order(table, f))
+
+
+def _total_of_judgements(found: list[Finding]) -> list[Finding]:
+    """A total that is the sum of the printed rows and differs only because rows were judged
+    below full is the judgements' consequence, not an arithmetic error: listed with them."""
+    if any(f.kind in ("row_score", "funds_score", "weights") for f in found) or \
+            not any(f.kind == "judgement" for f in found):
+        return found
+    return [f._replace(kind="judgement") if f.kind == "total" and f.cause == "follows_rows" else f for f in found]
 
 
 def _order(table: PrintedTable, f: Finding) -> tuple:
