@@ -10,6 +10,7 @@ A file that cannot be read is a `FileAudit` with its error; the others go on.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -71,25 +72,30 @@ def audit_file(path: str | Path, options: Options = Options(), shown: str | None
 def _audit_table(table: PrintedTable, options: Options) -> TableAudit:
     ev = table.evaluation
     if ev is None:
-        errors = tuple(f"{table.cell_place(i.location.path)}：{i.message}" + (f"；{i.hint}" if i.hint else "")
-                       for i in table.issues if i.severity == "error")
+        errors = _problems(table, table.issues)
         kind = "department" if "部门" in table.title and "项目" not in table.title else "project"
         return TableAudit(table.title, kind, None, None, table.where, None, None, "", (), errors or ("表格无法读取",))
     best = None
+    rows = parse_evaluation(ev)  # the readings differ in rounding and settings only, never in a row
     for reading in readings(ev, options):
-        parsed = parse_evaluation(reading.evaluation)
+        parsed = replace(rows, evaluation=reading.evaluation)
         result = score_parsed(parsed, table.source, table.issues)
         found = table_findings(table, parsed, result)
         key = sum(1 for f in found if f.kind != "judgement")
         if best is None or key < best[0]:
             best = (key, reading, result, found)
     _, reading, result, found = best
-    problems = tuple(dict.fromkeys(f"{table.cell_place(i.location.path)}：{i.message}" + (f"；{i.hint}" if i.hint else "")
-                                   for i in result.issues if i.severity == "error"))
+    problems = _problems(table, result.issues)
     title = f"{ev.unit} {ev.project}" if ev.project else ev.unit
     assumed = f"{reading.assumed}；{table.weights_note}" if table.weights_note else reading.assumed
     return TableAudit(title, ev.kind, ev.unit, ev.project, table.where, ev.printed_total, result.total,
                       assumed, tuple(found), problems)
+
+
+def _problems(table: PrintedTable, issues) -> tuple[str, ...]:
+    """The errors that kept (rows of) a table from being computed, each at its place, once."""
+    return tuple(dict.fromkeys(f"{table.cell_place(i.location.path)}：{i.message}" + (f"；{i.hint}" if i.hint else "")
+                               for i in issues if i.severity == "error"))
 
 
 def files_in(paths: list[str | Path]) -> list[Path]:

@@ -16,10 +16,10 @@ rate printed as 100% for 99.996%): the table's precision is a style, not an erro
 from __future__ import annotations
 
 import re
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from scoring.audit.model import Finding
-from scoring.core.differences import Difference
+from scoring.core.differences import Difference, same_as_printed
 from scoring.core.issues import Location
 from scoring.core.model import Evaluation
 from scoring.core.numbers import ZERO, plain
@@ -34,15 +34,6 @@ _KIND_OF_PATH = (
 )
 _ROW = re.compile(r"^indicators\[(\d+)\]")
 _COMPUTED = re.compile(r"计算为 (-?[\d.]+)%")
-
-
-def _as_printed(value: Decimal, printed: Decimal) -> bool:
-    """`value` shown at `printed`'s own precision, half up or down, is `printed`."""
-    exponent = printed.as_tuple().exponent
-    if not isinstance(exponent, int):
-        return False
-    quantum = Decimal(1).scaleb(exponent)
-    return any(value.quantize(quantum, mode) == printed for mode in (ROUND_HALF_UP, ROUND_FLOOR))
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -87,7 +78,7 @@ def _agrees(d: Difference) -> bool:
     if d.cause == "convention":
         return True
     if d.path.endswith("printed_deviation") and d.computed is not None:
-        return _as_printed(d.computed, d.printed)
+        return same_as_printed(d.computed, d.printed)
     return False
 
 

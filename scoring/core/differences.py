@@ -104,8 +104,9 @@ def _row_score(ind, row: IndicatorResult, path: str) -> Difference:
     return Difference(path, what, p, c, "unknown", f"没有已知规则给出 {plain(p)} 分（{row.explanation}）")
 
 
-def _same_rate(computed: Decimal, printed: Decimal) -> bool:
-    """A printed rate is the computed one at the print's own precision, rounded half up or down."""
+def same_as_printed(computed: Decimal, printed: Decimal) -> bool:
+    """A printed number (a rate, a deviation) is the computed one at the print's own precision,
+    rounded half up or down."""
     return any(computed.quantize(printed, mode) == printed for mode in (ROUND_HALF_UP, ROUND_FLOOR))
 
 
@@ -115,7 +116,7 @@ def _row_deviation(ind, row: IndicatorResult, path: str, actual_deviation: Decim
     how = _rounded(c, p)
     if how is not None:
         return Difference(path, what, p, c, "rounding", f"{how}：印刷采用了不同的舍入方式")
-    if row.status == "met" and actual_deviation is not None and _same_rate(actual_deviation, p):
+    if row.status == "met" and actual_deviation is not None and same_as_printed(actual_deviation, p):
         return Difference(path, what, p, c, "convention",
                           "已达成的行印刷了实际超出目标的比例（settings.deviation_when_met: actual）")
     if p == -c:
@@ -155,7 +156,7 @@ def differences(ev: Evaluation, result: EvaluationResult,
     fr = result.funding
     f = ev.funding
     if f is not None and fr is not None and fr.execution_rate is not None and f.printed_rate is not None:
-        if not _same_rate(fr.execution_rate, f.printed_rate):
+        if not same_as_printed(fr.execution_rate, f.printed_rate):
             found.append(Difference("funding.printed_rate", "预算执行率", f.printed_rate, fr.execution_rate,
                                     "rate_slip", f"按表中金额计算执行率为 {fixed(fr.execution_rate)}%，"
                                                  f"印刷 {plain(f.printed_rate)}%"))

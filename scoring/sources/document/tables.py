@@ -83,8 +83,13 @@ class PrintedTable:
         return self.where
 
     def at(self, cell: str) -> str:
-        letters, row = coordinate_from_string(cell)
-        return self.place(row - 1, column_index_from_string(letters) - 1)
+        return self.place(*cell_rc(cell))
+
+
+def cell_rc(cell: str) -> tuple[int, int]:
+    """A cell name as the reader records it (C12) → its 0-based row and column in the grid."""
+    letters, row = coordinate_from_string(cell)
+    return row - 1, column_index_from_string(letters) - 1
 
 
 # ------------------------------------------------------------ documents
@@ -252,7 +257,7 @@ def read_grid(grid: Grid, file: str, place: Callable[[int, int], str], title: st
                 where = reader.cells.get(f"indicators[{inside[0]}].level1" if name else f"indicators[{inside[0]}]")
                 extras.setdefault("inferred", []).append((name or named.get(inside[0], ""), weight, where, inside))
             for i in unknown:
-                reader.problem(*_cell_of(reader, f"indicators[{i}].printed_score"), f"indicators[{i}].weight",
+                reader.problem(*cell_rc(reader.cells.get(f"indicators[{i}].printed_score", "A1")), f"indicators[{i}].weight",
                                f"表中没有分值列，无法推定三级指标“{data['indicators'][i]['level3']}”的分值",
                                "请用 --template 指定该表所用的指标模板，或请单位补印分值")
         _weights_off_100(data)
@@ -262,11 +267,6 @@ def read_grid(grid: Grid, file: str, place: Callable[[int, int], str], title: st
                         sheet.issues, extras.get("groups", {}), extras.get("grade"), weights_note=note,
                         block_weights=extras.get("blocks", []), inferred_misses=extras.get("inferred", []),
                         inferred_rows=extras.get("inferred_rows", {}))
-
-
-def _cell_of(reader: SheetReader, path: str) -> tuple[int, int]:
-    letters, row = coordinate_from_string(reader.cells.get(path, "A1"))
-    return row - 1, column_index_from_string(letters) - 1
 
 
 def _stand_ins(data: dict, title: str, year: int | None) -> None:
@@ -315,8 +315,7 @@ def _extras(grid: Grid, reader: SheetReader, header: int, columns: dict[str, int
             name = (row.get("level1"), row.get("level2")) if key == "level2" else (row.get("level1"), None)
             if not cell or name in groups:
                 continue
-            letters, r = coordinate_from_string(cell)
-            raw = grid.raw(r - 1, column_index_from_string(letters) - 1)
+            raw = grid.raw(*cell_rc(cell))
             m = _HEADING_WEIGHT.search(compact(raw)) if isinstance(raw, str) else None
             if m:
                 groups[name] = (Decimal(m[1]), cell)
@@ -336,7 +335,7 @@ def _blocks(grid: Grid, reader: SheetReader, header: int, data: dict) -> list[tu
         cell = reader.cells.get(f"indicators[{i}]")
         if not cell:
             continue
-        row = coordinate_from_string(cell)[1] - 1
+        row = cell_rc(cell)[0]
         inside = [k for k, (r, _) in enumerate(headings) if r < row]
         if inside:
             found[inside[-1]][3].append(i)

@@ -97,12 +97,10 @@ def _template(data: dict, named: str | None) -> Template | None:
     return best if best is not None and best_hits * 2 >= len(names) else None
 
 
-def _full_score(row: dict, i: int, data: dict) -> bool:
+def _full_score(row: dict, i: int, data: dict, settings: model.Settings, rounding: model.Rounding) -> bool:
     """Whether a row, weighed at its printed score, reaches its target (or is a judgement)."""
     try:
         ind = model.Indicator.model_validate(row)
-        settings = model.Settings.model_validate(data.get("settings") or {})
-        rounding = model.Rounding.model_validate(data.get("rounding") or {})
     except ValidationError:
         return False
     result, _ = score_indicator(parse_indicator(ind, i), settings, rounding, data.get("year") or 2000)
@@ -134,11 +132,16 @@ def infer_weights(data: dict, template_name: str | None, headings: dict[tuple[st
     groups = {n.name: n.weight for n in template.indicators if n.weight is not None} if template else {}
     groups.update({l1: w for (l1, l2), w in headings.items() if l2 is None})
     how = {}
+    try:
+        settings = model.Settings.model_validate(data.get("settings") or {})
+        rounding = model.Rounding.model_validate(data.get("rounding") or {})
+    except ValidationError:  # reported where the evaluation is validated; no row is then taken at full score
+        settings = rounding = None
     for i, row in enumerate(rows):
         if row.get("level3") in fixed:
             row["weight"] = fixed[row["level3"]]
             how[i] = "template"
-        elif row.get("weight") is not None and _full_score(row, i, data):
+        elif row.get("weight") is not None and settings is not None and _full_score(row, i, data, settings, rounding):
             how[i] = "score"
     unknown = [i for i in range(len(rows)) if i not in how and not rows[i].get("breakdown")]
     weighed = [(name, [i for i, row in enumerate(rows) if row.get("level1") == name and not row.get("breakdown")],

@@ -37,6 +37,12 @@ _NOTHING = re.compile(r"[-—–－/／]+")
 _TOO_LARGE = Decimal(10) ** 12  # no weight, score or amount in 万元 comes near a trillion
 
 
+def is_nothing(value: object) -> bool:
+    """No value: empty, or a printed table's mark for an empty cell (—, -, /)."""
+    return value is None or (isinstance(value, str) and (not value.strip() or _NOTHING.fullmatch(compact(value))
+                                                         is not None))
+
+
 def clean(text: str) -> str:
     """Text without invisible characters (control characters XML forbids too), with plain
     spaces for wide ones, stripped."""

@@ -31,7 +31,7 @@ from scoring.core import model
 from scoring.core.issues import Issue, Location
 from scoring.core.numbers import ZERO
 from scoring.core.values import normalize
-from scoring.sources.workbook.cells import CellReader
+from scoring.sources.workbook.cells import CellReader, is_nothing
 from scoring.sources.workbook.grid import coord
 from scoring.sources.workbook.labels import (
     INDICATOR_COLUMNS,
@@ -48,11 +48,6 @@ from scoring.sources.workbook.shares import group_of, share
 
 # The official forms' blank rows, which published tables print unfilled: 指标2, 指标1：/, …….
 _PLACEHOLDER = re.compile(r"(?:指标\d*[:：]?/?|[.…。·]+)")
-def _blank(value: object) -> bool:
-    """Nothing, or a printed table's mark for nothing (—, /)."""
-    return value is None or (isinstance(value, str) and re.fullmatch(r"[\s\-—–－/／]*", value) is not None)
-
-
 _GROUP_WEIGHT = re.compile(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]$")
 # Columns with one value per row, each scored: a merge down one of them is an error, since
 # copying its value into every row would score the rows on a value nobody gave them. 一级/二级
@@ -172,7 +167,7 @@ class IndicatorsReader(CellReader):
             target = self.text(r, cols["target"])
             actual_raw = g.value(r, cols["actual"])
             if level3 and _PLACEHOLDER.fullmatch(compact(level3)) and all(
-                    _blank(v) for v in (target, actual_raw, g.value(r, cols["weight"]))):
+                    is_nothing(v) for v in (target, actual_raw, g.value(r, cols["weight"]))):
                 continue  # the official form's blank row (指标2, ……), printed as it came
             if not level3:
                 if (target or actual_raw is not None) and ("error", g.top(r, cols["level3"])) not in self.told:
