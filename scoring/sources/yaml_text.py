@@ -41,6 +41,8 @@ class SourceMap:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def locate(self, path: str) -> Location:
+        if not self.positions:  # data that came from no file (run_data): nothing to look up
+            return Location(self.file, path)
         probe = path
         while True:
             if probe in self.positions:
