@@ -54,9 +54,11 @@ _LEVELS = itemgetter("level1", "level2", "level3")
 
 def check_duplicate_indicators(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
     ev = parsed.evaluation
+    if len({ind.level3 for ind in ev.indicators}) == len(ev.indicators):
+        return []  # the usual table: every 三级指标 named once, so no row repeats
     keys = [_LEVELS(ind.__dict__) for ind in ev.indicators]  # one read of each model's fields
     if len(set(keys)) == len(keys):
-        return []  # the usual table: every row once
+        return []  # the same name under different 一级/二级 指标
     seen: dict[tuple[str, str, str], int] = {}
     issues = []
     for i, ind in enumerate(ev.indicators):
@@ -72,12 +74,10 @@ def check_duplicate_indicators(parsed: ParsedEvaluation, result: EvaluationResul
 
 
 def check_shortfall_reasons(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
-    ev = parsed.evaluation
-    indicators = ev.indicators
     issues = []
-    for row in result.indicators:
+    for row, ind in zip(result.indicators, parsed.evaluation.indicators):  # rows in the indicators' order
         score = row.score
-        if score is not None and score < row.weight and not indicators[row.index].reason.strip():
+        if score is not None and score < row.weight and not ind.reason.strip():
             issues.append(Issue(locate(f"indicators[{row.index}].reason"),
                                 f"三级指标“{row.level3}”未得满分（{plain(row.score)}/{plain(row.weight)}），"
                                 "缺少偏差原因分析及改进措施",
@@ -119,6 +119,9 @@ def check_funds_contradictions(parsed: ParsedEvaluation, result: EvaluationResul
     if not computed:
         return []
     names = tuple(computed)
+    named = "\0".join(ind.level3 for ind in ev.indicators)
+    if not any(name in named for name in names):
+        return []  # the usual table: no row names a rate, one search over all the names
     issues = []
     for i, ind in enumerate(ev.indicators):
         level3 = ind.level3
@@ -213,6 +216,8 @@ def check_printed(parsed: ParsedEvaluation, result: EvaluationResult, locate: Lo
 def check_placeholders(parsed: ParsedEvaluation, result: EvaluationResult, locate: Locate) -> list[Issue]:
     """Rows a template left for the unit (“（请填写三级指标）”) must be filled in."""
     ev = parsed.evaluation
+    if not any(ind.level3 == PLACEHOLDER for ind in ev.indicators):
+        return []
     return [Issue(locate(f"indicators[{i}].level3"),
                   f"“{ind.level1}{' / ' + ind.level2 if ind.level2 else ''}”下的三级指标尚未填写",
                   "请把“（请填写三级指标）”换成本单位的指标名称，并填写年度指标值和实际完成值")
