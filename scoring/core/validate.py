@@ -111,6 +111,9 @@ def check_funds_contradictions(parsed: ParsedEvaluation, result: EvaluationResul
     f = ev.funding
     if f is None:
         return []
+    named = "\0".join(ind.level3 for ind in ev.indicators)
+    if "预算执行率" not in named and "预算调整率" not in named:
+        return []  # the usual table: no row names a rate, one search over all the names
     computed: dict[str, Decimal] = {}
     if result.funding is not None and result.funding.execution_rate is not None:
         computed["预算执行率"] = result.funding.execution_rate
@@ -119,9 +122,6 @@ def check_funds_contradictions(parsed: ParsedEvaluation, result: EvaluationResul
     if not computed:
         return []
     names = tuple(computed)
-    named = "\0".join(ind.level3 for ind in ev.indicators)
-    if not any(name in named for name in names):
-        return []  # the usual table: no row names a rate, one search over all the names
     issues = []
     for i, ind in enumerate(ev.indicators):
         level3 = ind.level3
@@ -158,9 +158,11 @@ def check_funds_block(parsed: ParsedEvaluation, result: EvaluationResult, locate
                             f"全年执行数 {plain(f.executed)} 超过全年预算数 {plain(f.annual_budget)}",
                             "请核对执行数；执行率按 100% 封顶计分", "warning"))
     for field, label in (("initial_budget", "年初预算数"), ("annual_budget", "全年预算数"), ("executed", "全年执行数")):
+        if not f.sources:
+            break  # no sources to add up
         values = [getattr(s, field) for s in f.sources]
         total = getattr(f, field)
-        if f.sources and total is not None and all(v is not None for v in values):
+        if total is not None and all(v is not None for v in values):
             parts = sum(values, ZERO)
             if parts != total:
                 issues.append(Issue(locate(f"funding.{field}"),
@@ -172,6 +174,11 @@ def check_funds_block(parsed: ParsedEvaluation, result: EvaluationResult, locate
 def printed_differences(parsed: ParsedEvaluation, result: EvaluationResult) -> list:
     """`differences` of a parsed evaluation, with what its met rows would print as over-achievement."""
     ev = parsed.evaluation
+    f = ev.funding
+    if (ev.printed_total is None and ev.printed_weight_total is None and ev.printed_narrative_total is None
+            and (f is None or (f.printed_rate is None and f.printed_score is None))
+            and all(ind.printed_score is None and ind.printed_deviation is None for ind in ev.indicators)):
+        return []  # an evaluation typed in, not transcribed from a printed table: nothing printed to compare
     over = {}  # what met rows would print as over-achievement, for tables that print it
     for row, ind in zip(result.indicators, ev.indicators):
         if ind.printed_deviation is None or row.status != "met":
