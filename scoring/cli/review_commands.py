@@ -11,7 +11,7 @@ from scoring.core.issues import ScoringError, format_issue
 from scoring.core.numbers import plain
 from scoring.outputs.files import safe_name
 from scoring.pipeline import run_all
-from scoring.sources.workbook.reader import is_spreadsheet
+from scoring.sources.detect import is_spreadsheet
 
 
 def review_sheet_command(args: argparse.Namespace) -> int:

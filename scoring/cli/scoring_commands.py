@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from scoring.cli.common import Progress, each_evaluation, scored_or_refused, shown
 from scoring.core.issues import ScoringError, format_issue
-from scoring.outputs.files import write_text_atomic
 from scoring.outputs.show import format_text, to_json, to_json_data
 from scoring.pipeline import run, run_all
-from scoring.sources.detect import inputs
-from scoring.sources.resources import sample_files
-from scoring.sources.workbook.reader import is_spreadsheet
+from scoring.sources.detect import inputs, is_spreadsheet
 
 
 def _refused(path, scored, what: str) -> None:
@@ -51,6 +47,8 @@ def score_command(args: argparse.Namespace) -> int:
     if args.json:  # one object per evaluation, each naming its file and sheet
         items = [{"file": str(path), "sheet": getattr(s.source, "sheet", None) if s else None,
                   **(to_json_data(s) if s else {"ok": False, "error": error})} for path, s, error in every]
+        import json  # only for --json over several evaluations
+
         sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")
     else:
         for path, scored, error in every:
@@ -65,6 +63,9 @@ def score_command(args: argparse.Namespace) -> int:
 
 
 def demo_command(args: argparse.Namespace) -> int:
+    from scoring.outputs.files import write_text_atomic  # a writer: not for `jixiao score`
+    from scoring.sources.resources import sample_files
+
     out = Path(args.output)
     samples = sample_files()
     if not samples:

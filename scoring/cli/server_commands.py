@@ -5,7 +5,6 @@ variable JIXIAO_DATABASE_URL), which brings its schema up to date first."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 
@@ -26,6 +25,8 @@ def _store(args: argparse.Namespace):
 
 
 def _by() -> str:
+    import getpass  # only for the commands that write the audit log
+
     try:
         return f"命令行（{getpass.getuser()}）"
     except (KeyError, OSError):

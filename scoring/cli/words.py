@@ -10,7 +10,7 @@ options are read by `whole_number`, whose name argparse shows in its message.
 from __future__ import annotations
 
 import argparse
-import difflib
+import os
 import re
 import sys
 
@@ -69,12 +69,41 @@ whole_number.__name__ = "整数"
 _CHOICE = re.compile(r"“(?P<value>[^”]*)”不是可用的选项（可选：(?P<choices>.*)）")
 
 
+def _columns() -> int:
+    """The terminal's width as `shutil.get_terminal_size().columns` gives it ($COLUMNS,
+    else the terminal's, else 80), without importing shutil and its compression modules
+    (2 ms): argparse makes a formatter, asking for the width, for every argument added."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's own layout, at the width argparse would choose (see `_columns`)."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
 class ChineseParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are Chinese and suggest the nearest command or choice."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         m = _CHOICE.search(message)
         if m:
+            import difflib  # only for a mistyped command or choice
+
             choices = [c.strip().strip("'") for c in m["choices"].split(",")]
             close = difflib.get_close_matches(m["value"], choices, n=1, cutoff=0.5)
             listed = "、".join(choices)

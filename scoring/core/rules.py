@@ -10,7 +10,6 @@ that is printed.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Sequence
 from decimal import Decimal
@@ -229,6 +228,8 @@ def classify_rule(text: str) -> str:
     if text in RULE_NAMES:
         return text
     if text.isidentifier() and text not in FORMULA_NAMES:
+        import difflib  # a mistyped rule name only: `jixiao score` starts without it
+
         close = difflib.get_close_matches(text, RULE_NAMES, n=2)
         hint = f"，是否想写 {'、'.join(close)}？" if close else ""
         raise RuleError(f"未知的评分规则“{text}”{hint}可用规则：{'、'.join(RULE_NAMES)}，或一个公式")

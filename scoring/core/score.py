@@ -8,7 +8,6 @@ function the loader provides (key path → file, line, column, or sheet and cell
 
 from __future__ import annotations
 
-from calendar import monthrange
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -221,7 +220,10 @@ def _deadline(ind: Indicator, t: Deadline | Period, a: Value, settings: Settings
     elif (isinstance(t, Deadline) and isinstance(a, Quantity) and a.op is None and a.unit in ("月", "月份")
           and a.number == a.number.to_integral_value() and 1 <= a.number <= 12):
         # "7月" against "9月前" (安徽 prints): done some time in that month of the evaluation's year;
-        # taken at its last day, so "9月" does not meet "9月15日前" by assumption
+        # taken at its last day, so "9月" does not meet "9月15日前" by assumption (calendar imported
+        # for this rare row only: `jixiao score` starts without it)
+        from calendar import monthrange
+
         month = int(a.number)
         met = Deadline(None, month, monthrange(year, month)[1], a.text).resolve(year) <= t.resolve(year) or None
     elif isinstance(t, Period) and isinstance(a, Period):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from decimal import Decimal
 
@@ -51,6 +50,8 @@ def to_json_data(scored: Scored) -> dict:
 
 
 def to_json(scored: Scored) -> str:
+    import json  # only for --json: the terminal text needs none
+
     return json.dumps(to_json_data(scored), ensure_ascii=False, indent=2)
 
 

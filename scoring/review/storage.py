@@ -17,8 +17,8 @@ from scoring.core.issues import Issue, ScoringError
 from scoring.outputs.files import safe_name, write_new_atomic
 from scoring.review.records import Review
 from scoring.review.sheet import read_review_sheet
+from scoring.sources.detect import is_spreadsheet
 from scoring.sources.loader import SourceMap, dump_yaml, load_yaml, validate_leniently
-from scoring.sources.workbook.reader import is_spreadsheet
 
 
 def load_review(path: str | Path) -> tuple[Review | None, SourceMap, list[Issue]]:

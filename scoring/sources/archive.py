@@ -11,14 +11,17 @@ the file, the part, the limit and what to do.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scoring.core import limits
 from scoring.core.issues import ScoringError
 from scoring.core.limits import size_text
+
+if TYPE_CHECKING:  # zipfile (with shutil, bz2, lzma) is imported where a container is opened:
+    import zipfile  # a YAML file only has its size checked here
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc, and password-protected .xlsx/.docx
 CHUNK = 1024 * 1024
@@ -61,6 +64,8 @@ def password_message(path: Path) -> str:
 
 def _declared_entries(path: Path) -> int | None:
     """The entry count the zip's end record declares, read before the directory is parsed."""
+    import zipfile
+
     end_record = getattr(zipfile, "_EndRecData", None)  # CPython's own reader of that record
     if end_record is None:  # pragma: no cover - every CPython 3.11–3.14 has it
         return None
@@ -80,6 +85,8 @@ def open_zip(path: Path, what: str) -> Iterator[zipfile.ZipFile]:
         ScoringError: not a zip file, too many parts, a part too large or
             compressed suspiciously well, or all parts together too large.
     """
+    import zipfile
+
     entries = _declared_entries(path)
     if entries is not None and entries > limits.MAX_ZIP_MEMBERS:
         raise ScoringError(f"{path}：{what}中有 {entries} 个组成部分，超过上限 {limits.MAX_ZIP_MEMBERS}；"
@@ -126,6 +133,8 @@ def stream_member(zf: zipfile.ZipFile, name: str, path: Path, what: str,
     Raises:
         ScoringError: the part is missing, damaged or larger than `limit`.
     """
+    import zipfile
+
     seen = 0
     try:
         with zf.open(name) as handle:

@@ -10,7 +10,6 @@ into the files to read.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 from scoring.core.issues import ScoringError
@@ -60,6 +59,8 @@ def file_kind(path: str | Path) -> str:
 
 def _zip_kind(path: Path) -> str:
     """The kind of a zip container, opened within the limits (a bomb is refused here)."""
+    import zipfile  # for zip containers only, not for a YAML file
+
     try:
         with open_zip(path, "压缩文件") as zf:
             names = set(zf.namelist())
@@ -104,6 +105,20 @@ def describe(kind: str) -> str:
 def is_spreadsheet_kind(kind: str) -> bool:
     """Kinds the workbook reader takes (it explains .xlsb and password-protected files itself)."""
     return kind in (*SPREADSHEETS, "xlsb", "encrypted")
+
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+def is_spreadsheet(path: str | Path) -> bool:
+    """Whether a command should read `path` as a workbook rather than a YAML file: by
+    what the file holds (an .xlsx renamed .xls is read as what it is); by its name
+    only when it cannot be opened, so the reader can say why. (Here, not in the
+    workbook reader, so that scoring a YAML file does not import the reader.)"""
+    try:
+        return is_spreadsheet_kind(file_kind(path))
+    except ScoringError:
+        return Path(path).suffix.lower() in SPREADSHEET_SUFFIXES
 
 
 def inputs(paths: list[str | Path]) -> list[Path]:

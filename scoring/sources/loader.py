@@ -7,7 +7,6 @@ path, the line and column, and a "did you mean" for mistyped keys.
 
 from __future__ import annotations
 
-import difflib
 import re
 import typing
 from decimal import Decimal
@@ -95,6 +94,8 @@ def _message(err: dict, root: type[BaseModel]) -> tuple[str, str]:
     if kind == "extra_forbidden":
         owner = _model_at(err["loc"][:-1], root)
         fields = list(owner.model_fields) if owner else []
+        import difflib  # only when a key is unknown
+
         close = difflib.get_close_matches(last, fields, n=1)
         if close:
             hint = f"是否想写“{close[0]}”？"

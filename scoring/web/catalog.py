@@ -20,9 +20,8 @@ from scoring.core.results import EvaluationResult
 from scoring.pipeline import run_all
 from scoring.review.records import Review, content_hash, is_judged
 from scoring.review.storage import load_review
-from scoring.sources.detect import is_review_record
+from scoring.sources.detect import is_review_record, is_spreadsheet
 from scoring.sources.loader import SourceMap
-from scoring.sources.workbook.reader import is_spreadsheet
 
 EVALUATION_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm", ".xls", ".ods")
 MAX_FILES = 5000  # files looked at in one scan

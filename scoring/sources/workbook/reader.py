@@ -43,7 +43,6 @@ from scoring.core.issues import Issue, Location, ScoringError
 from scoring.core.numbers import plain
 from scoring.core.parse import parse_indicator
 from scoring.core.score import score_indicator
-from scoring.sources.detect import file_kind, is_spreadsheet_kind
 from scoring.sources.loader import validation_issues
 
 # ------------------------------------------------------------ one sheet
@@ -92,7 +91,7 @@ def read_workbook(path: str | Path) -> list[WorkbookEvaluation]:
         ScoringError: the file is missing, not a spreadsheet, or holds no
             evaluation sheet at all.
     """
-    # imported here, so that is_spreadsheet's callers (scoring a YAML file) do not load openpyxl
+    # imported here, so that importing this module (review sheets, scored copies, documents) does not load openpyxl
     from scoring.sources.workbook.grid import load_grids
     from scoring.sources.workbook.sheet import SheetReader, find_header, find_meta, mentions_level3
 
@@ -203,19 +202,6 @@ def _adopt_printed_judgements(item: WorkbookEvaluation) -> None:
 
 
 # ------------------------------------------------------------- scoring
-
-
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-
-
-def is_spreadsheet(path: str | Path) -> bool:
-    """Whether a command should read `path` as a workbook rather than a YAML file: by
-    what the file holds (an .xlsx renamed .xls is read as what it is); by its name
-    only when it cannot be opened, so the reader can say why."""
-    try:
-        return is_spreadsheet_kind(file_kind(path))
-    except ScoringError:
-        return Path(path).suffix.lower() in SPREADSHEET_SUFFIXES
 
 
 def load_evaluations(path: str | Path) -> list[SheetEvaluation]:
