@@ -63,11 +63,12 @@ def test_scoring_a_yaml_file_imports_no_plugin_search_no_zip_reader_and_no_write
 
 def test_the_program_freezes_what_its_imports_made_but_main_called_with_arguments_does_not():
     assert _program("score", SAMPLE)["frozen"] > 10_000
-    script = ("import gc, sys\nfrom scoring.cli import main\n"
-              f"main(['score', {SAMPLE!r}])\nprint(gc.get_freeze_count(), gc.isenabled())")
+    script = ("import gc, os, sys\nfrom scoring.cli import main\n"
+              f"main(['score', {SAMPLE!r}])\n"
+              "print(gc.get_freeze_count(), gc.isenabled(), 'PYDANTIC_DISABLE_PLUGINS' in os.environ)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, encoding="utf-8",
-                          cwd=ROOT, check=True)
-    assert done.stdout.split()[-2:] == ["0", "True"]
+                          cwd=ROOT, env=_environment_without_plugin_setting(), check=True)
+    assert done.stdout.split()[-3:] == ["0", "True", "False"]  # nor is the caller's environment changed
 
 
 def test_a_users_own_plugin_setting_is_kept_and_then_pydantic_searches_as_usual():
@@ -98,13 +99,18 @@ def test_the_stand_in_answers_as_the_pydantic_it_was_checked_against():
     assert "'__all__', '1', 'true'" in inspect.getsource(_loader.get_plugins)
 
 
-@pytest.mark.parametrize("columns", [None, "57", "0", "many"])
-def test_the_help_is_as_wide_as_argparse_would_make_it(monkeypatch, columns):
+@pytest.mark.parametrize("terminal", [None, 123])
+@pytest.mark.parametrize("columns", [None, "57", "0", "-5", "many"])
+def test_the_help_is_as_wide_as_argparse_would_make_it(monkeypatch, columns, terminal):
     if columns is None:
         monkeypatch.delenv("COLUMNS", raising=False)
     else:
         monkeypatch.setenv("COLUMNS", columns)
-    assert words._columns() == shutil.get_terminal_size().columns
+    if terminal is not None:  # a terminal of 123 columns, as both ask os for it
+        monkeypatch.setattr(os, "get_terminal_size", lambda *fd: os.terminal_size((terminal, 40)))
+    expected = shutil.get_terminal_size().columns
+    assert words._columns() == expected
+    assert expected == (57 if columns == "57" else terminal or 80)
 
 
 def _commands(parser) -> dict:
@@ -115,8 +121,12 @@ def test_a_command_named_first_gets_only_its_own_parser_with_the_same_help_and_e
     full = _commands(build_parser())
     only = _commands(build_parser(["score", "x.yaml", "--json"]))
     assert list(only) == ["score"]
-    assert only["score"].format_help() == full["score"].format_help()
+    for name, command in full.items():  # each command's parser, built alone, is the one built with all
+        assert list(_commands(build_parser([name]))) == [name]
+        assert _commands(build_parser([name]))[name].format_help() == command.format_help()
     server = _commands(build_parser(["server", "start"]))["server"]
     assert server.format_help() == full["server"].format_help()
+    for name, command in _commands(full["server"]).items():
+        assert _commands(server)[name].format_help() == command.format_help()
     assert set(_commands(build_parser(["scor", "x.yaml"]))) == set(full)  # a typo: all, to name the nearest
     assert set(_commands(build_parser(["--help"]))) == set(full)

@@ -47,6 +47,14 @@ def test_duplicate_indicators_are_an_error():
     assert issue.location.path == "indicators[1].level3" and "重复" in issue.message
 
 
+def test_the_same_name_under_another_level_is_not_a_duplicate():
+    row = {"target": "≥1", "actual": "1", "weight": 45, "level3": "同名"}
+    scored = run_data(evaluation(row, {**row, "level1": "效益指标", "level2": "社会效益指标"}))
+    assert scored.ok and not [i for i in scored.issues if "重复" in i.message]
+    scored = run_data(evaluation(row, {**row, "level2": "质量指标"}))
+    assert scored.ok
+
+
 def test_a_shortfall_without_a_reason_is_a_warning():
     scored, _ = one_row("≥90%", "85%", 90)
     (issue,) = warnings(scored)
@@ -90,6 +98,22 @@ def test_funds_sources_that_do_not_add_up_are_a_warning():
     messages = [i.message for i in warnings(run_data(data))]
     assert any("全年预算数合计 90" in m for m in messages)
     assert any("全年执行数合计 90" in m for m in messages)
+
+
+def test_funds_sources_that_add_up_give_no_warning():
+    data = evaluation({"target": "≥1", "actual": "1", "weight": 90})
+    data["funding"]["sources"] = [{"name": "财政拨款", "initial_budget": 70, "annual_budget": 70, "executed": 70},
+                                  {"name": "单位资金", "initial_budget": 30, "annual_budget": 30, "executed": 30}]
+    scored = run_data(data)
+    assert scored.ok and not warnings(scored)
+
+
+def test_a_narrative_score_alone_is_compared_with_the_total():
+    scored = run_data(evaluation({"target": "≥1", "actual": "1", "weight": 90}, printed_narrative_total=95))
+    (issue,) = warnings(scored)
+    assert issue.location.path == "printed_narrative_total" and "95" in issue.message and "100" in issue.message
+    scored = run_data(evaluation({"target": "≥1", "actual": "1", "weight": 90}, printed_narrative_total=100))
+    assert not warnings(scored)
 
 
 def test_printed_numbers_that_differ_from_computed_ones_are_reported():

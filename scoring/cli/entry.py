@@ -89,7 +89,8 @@ def _command(func, program: bool):
     interpreter's own at exit included, which would otherwise go over them all (~15 ms)."""
     if not isinstance(func, _Command):
         return func
-    _no_pydantic_plugins()
+    if program:  # `main([...])` called by a test or another program leaves its environment alone
+        _no_pydantic_plugins()
     collecting = gc.isenabled()
     gc.disable()
     try:
