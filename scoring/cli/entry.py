@@ -36,9 +36,10 @@ def _console_streams() -> None:
 
 # pydantic looks for plugins when it builds its first model: it imports importlib.metadata
 # (email, socket, calendar …) and reads the entry points of every installed distribution,
-# 15 ms of `jixiao score`. jixiao uses no pydantic plugin, so a command (never a library
-# import) turns them off through pydantic's documented PYDANTIC_DISABLE_PLUGINS, unless the
-# user set it (empty keeps every plugin); the processes it starts inherit the setting. With
+# 15 ms of `jixiao score`. jixiao uses no pydantic plugin, so the `jixiao` program (never a
+# library import, nor `main([...])` called in-process) turns them off through pydantic's
+# documented PYDANTIC_DISABLE_PLUGINS, unless the user set it (empty keeps every plugin);
+# the processes it starts inherit the setting. With
 # plugins off, pydantic's loader only answers "none"; `_PluginLoader` stands in for that
 # private module and answers so without importing importlib.metadata. It gives way to the
 # real module for any other question: another name asked of it, arguments, plugins turned
