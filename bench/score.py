@@ -189,24 +189,32 @@ def arguments(description: str, evaluations: int) -> argparse.Namespace:
     return parser.parse_args()
 
 
+def measure_alternately(args: argparse.Namespace, heading: str, script: str = __file__) -> tuple[list, list]:
+    """`script`'s figures for this tree and the baseline, in fresh processes, alternately,
+    --repeat times (the baseline unpacked for the run and removed after); `heading` is
+    printed first, with the baseline named."""
+    tree, temporary = baseline_tree(args)
+    print(heading + (f"；基线：{tree}" if tree else ""))
+    ours, theirs = [], []
+    try:
+        for _ in range(args.repeat):
+            ours.append(in_child(ROOT, args, script))
+            if tree is not None:
+                theirs.append(in_child(tree, args, script))
+    finally:
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
+    return ours, theirs
+
+
 def main() -> None:
     if "--child" in sys.argv:
         _child_main(sys.argv[1:], measure)
         return
     args = arguments(__doc__.splitlines()[0], 10_000)
     count = args.evaluations * args.indicators
-    tree, temporary = baseline_tree(args)
-    print(f"评价 {args.evaluations} 份 × 指标 {args.indicators} 个 = {count} 个指标（单进程），"
-          f"测 {args.repeat} 次取中位数" + (f"；基线：{tree}" if tree else ""))
-    ours, theirs = [], []
-    try:
-        for _ in range(args.repeat):
-            ours.append(in_child(ROOT, args))
-            if tree is not None:
-                theirs.append(in_child(tree, args))
-    finally:
-        if temporary is not None:
-            shutil.rmtree(temporary, ignore_errors=True)
+    ours, theirs = measure_alternately(args, f"评价 {args.evaluations} 份 × 指标 {args.indicators} 个 = {count} "
+                                             f"个指标（单进程），测 {args.repeat} 次取中位数")
     for key, label in (("full", "完整流水线 run_data（输入校验 + 指标值解析 + 计分 + 交叉校验）"),
                        ("stage", "计分阶段（已校验的模型 → 结果，含指标值解析，缓存清空）")):
         print(label + "：")

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import shutil
 import statistics
 import sys
 import time
@@ -35,14 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from score import (  # noqa: E402
     GOAL_TWO,
-    ROOT,
     _child_main,
     arguments,
-    baseline_tree,
     clear_caches,
     generate,
     goal_line,
-    in_child,
+    measure_alternately,
 )
 
 _DATA: list[dict] = []  # the generated evaluations, inherited by the forked workers
@@ -106,19 +103,9 @@ def main() -> None:
         return
     args = arguments(__doc__.splitlines()[0], 10_000)
     count = args.evaluations * args.indicators
-    tree, temporary = baseline_tree(args)
-    print(f"评价 {args.evaluations} 份 × 指标 {args.indicators} 个 = {count} 个指标，完整流水线 run_data，"
-          f"两进程各算一半、只传回每份评价的总分和各行得分；测 {args.repeat} 次取中位数"
-          + (f"；基线：{tree}" if tree else ""))
-    ours, theirs = [], []
-    try:
-        for _ in range(args.repeat):
-            ours.append(in_child(ROOT, args, __file__))
-            if tree is not None:
-                theirs.append(in_child(tree, args, __file__))
-    finally:
-        if temporary is not None:
-            shutil.rmtree(temporary, ignore_errors=True)
+    ours, theirs = measure_alternately(
+        args, f"评价 {args.evaluations} 份 × 指标 {args.indicators} 个 = {count} 个指标，完整流水线 run_data，"
+              f"两进程各算一半、只传回每份评价的总分和各行得分；测 {args.repeat} 次取中位数", __file__)
     for label, runs in (("本树", ours), ("基线", theirs)):
         if not runs:
             continue
