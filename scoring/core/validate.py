@@ -157,9 +157,9 @@ def check_funds_block(parsed: ParsedEvaluation, result: EvaluationResult, locate
         issues.append(Issue(locate("funding.executed"),
                             f"全年执行数 {plain(f.executed)} 超过全年预算数 {plain(f.annual_budget)}",
                             "请核对执行数；执行率按 100% 封顶计分", "warning"))
+    if not f.sources:
+        return issues  # no sources to add up
     for field, label in (("initial_budget", "年初预算数"), ("annual_budget", "全年预算数"), ("executed", "全年执行数")):
-        if not f.sources:
-            break  # no sources to add up
         values = [getattr(s, field) for s in f.sources]
         total = getattr(f, field)
         if total is not None and all(v is not None for v in values):
